@@ -1,0 +1,24 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "FastAPI",
+    "summary": "Serve REST APIs written with FastAPI from inside Odoo",
+    "version": "19.0.1.0.0",
+    "category": "Technical",
+    "license": "LGPL-3",
+    "author": "The fastapi addon authors",
+    "website": "https://github.com/fastapi-odoo/fastapi",
+    "depends": ["base", "web"],
+    "data": [
+        "security/res_groups.xml",
+        "security/ir.model.access.csv",
+        "security/ir_rule.xml",
+        "views/fastapi_endpoint_views.xml",
+        "views/fastapi_menus.xml",
+    ],
+    "demo": ["demo/fastapi_endpoint_demo.xml"],
+    "external_dependencies": {
+        "python": ["fastapi", "a2wsgi", "pydantic", "python-multipart"],
+    },
+    "installable": True,
+}

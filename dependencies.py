@@ -1,0 +1,178 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""FastAPI dependencies that give routes the Odoo side of the request.
+
+The names are those of the OCA ``fastapi`` addon, so that its apps run
+unchanged. They are ``async def`` on purpose: each request has an event loop
+of its own, so running them on the loop blocks nobody, while a ``def``
+dependency costs a hop to a worker thread and back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+from fastapi import Depends, Header, HTTPException, Query, status
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
+
+from odoo.api import Environment
+from odoo.exceptions import AccessDenied
+
+# FastAPI evaluates the annotations of dependencies: these must exist at run time.
+from odoo.addons.base.models.res_partner import ResPartner
+from odoo.addons.base.models.res_users import ResUsers
+
+from .context import odoo_env_ctx
+from .schemas import Paging
+
+if TYPE_CHECKING:
+    from .models.fastapi_endpoint import FastapiEndpoint
+
+T = TypeVar("T")
+
+
+def constant(value: T) -> Callable[[], Awaitable[T]]:
+    """A dependency that provides ``value``: for ``dependency_overrides``."""
+
+    async def provide() -> T:
+        return value
+
+    return provide
+
+
+async def company_id() -> int | None:
+    """The company of the app's env; each app overrides it with its endpoint's."""
+    return None
+
+
+async def odoo_env(company_id: Annotated[int | None, Depends(company_id)]) -> Environment:
+    env = odoo_env_ctx.get()
+    if company_id is not None and env.context.get("allowed_company_ids") != [company_id]:
+        env = env(context=dict(env.context, allowed_company_ids=[company_id]))
+    return env
+
+
+async def authenticated_partner_impl() -> ResPartner:
+    """The caller's partner: an app's auth dependency overrides this one."""
+    raise NotImplementedError(
+        "authenticated_partner_impl has no implementation: override it in the "
+        "app's dependency_overrides with the app's authentication"
+    )
+
+
+async def optionally_authenticated_partner_impl() -> ResPartner | None:
+    """The caller's partner if the request is authenticated; None by default."""
+    return None
+
+
+def _partner_env(partner: ResPartner) -> Environment:
+    # Record rules may use it: see models/ir_rule.py.
+    return partner.env(context=dict(partner.env.context, authenticated_partner_id=partner.id))
+
+
+async def authenticated_partner_env(
+    partner: Annotated[ResPartner, Depends(authenticated_partner_impl)],
+) -> Environment:
+    return _partner_env(partner)
+
+
+async def optionally_authenticated_partner_env(
+    partner: Annotated[ResPartner | None, Depends(optionally_authenticated_partner_impl)],
+    env: Annotated[Environment, Depends(odoo_env)],
+) -> Environment:
+    return _partner_env(partner) if partner else env
+
+
+async def authenticated_partner(
+    partner: Annotated[ResPartner, Depends(authenticated_partner_impl)],
+    partner_env: Annotated[Environment, Depends(authenticated_partner_env)],
+) -> ResPartner:
+    """The caller's partner, in an env that carries ``authenticated_partner_id``."""
+    return partner_env["res.partner"].browse(partner.id)
+
+
+async def optionally_authenticated_partner(
+    partner: Annotated[ResPartner | None, Depends(optionally_authenticated_partner_impl)],
+    partner_env: Annotated[Environment, Depends(optionally_authenticated_partner_env)],
+) -> ResPartner | None:
+    return partner_env["res.partner"].browse(partner.id) if partner else None
+
+
+async def paging(
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1)] = 80,
+) -> Paging:
+    return Paging(limit=page_size, offset=(page - 1) * page_size)
+
+
+async def basic_auth_user(
+    credential: Annotated[HTTPBasicCredentials, Depends(HTTPBasic())],
+    env: Annotated[Environment, Depends(odoo_env)],
+) -> ResUsers:
+    users = env["res.users"].sudo()
+    user = users.search(users._get_login_domain(credential.username), limit=1)
+    try:
+        if not user:
+            raise AccessDenied()
+        # Cached per (uid, password): the password hash is checked once.
+        users._check_uid_passwd(user.id, credential.password)
+    except AccessDenied as exc:
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="Incorrect username or password",
+            headers={"WWW-Authenticate": "Basic"},
+        ) from exc
+    return env["res.users"].browse(user.id)
+
+
+async def authenticated_partner_from_basic_auth_user(
+    user: Annotated[ResUsers, Depends(basic_auth_user)],
+    env: Annotated[Environment, Depends(odoo_env)],
+) -> ResPartner:
+    return env["res.partner"].browse(user.sudo().partner_id.id)
+
+
+async def fastapi_endpoint_id() -> int:
+    """The id of the endpoint serving the request; each app overrides it."""
+    raise NotImplementedError("fastapi_endpoint_id is provided by the endpoint's app")
+
+
+async def fastapi_endpoint(
+    _id: Annotated[int, Depends(fastapi_endpoint_id)],
+    env: Annotated[Environment, Depends(odoo_env)],
+) -> FastapiEndpoint:
+    return env["fastapi.endpoint"].browse(_id)
+
+
+async def accept_language(
+    accept_language: Annotated[
+        str | None,
+        Header(
+            alias="Accept-Language",
+            description="Preferred languages of the response; the best one "
+            "installed in Odoo is chosen, the user's language otherwise.",
+        ),
+    ] = None,
+) -> str | None:
+    """Documents the header; the dispatcher already set the env's language from it."""
+    return accept_language
+
+
+__all__: list[Any] = [
+    "accept_language",
+    "authenticated_partner",
+    "authenticated_partner_env",
+    "authenticated_partner_from_basic_auth_user",
+    "authenticated_partner_impl",
+    "basic_auth_user",
+    "company_id",
+    "constant",
+    "fastapi_endpoint",
+    "fastapi_endpoint_id",
+    "odoo_env",
+    "optionally_authenticated_partner",
+    "optionally_authenticated_partner_env",
+    "optionally_authenticated_partner_impl",
+    "paging",
+]

@@ -1,0 +1,192 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Odoo's side of a FastAPI request.
+
+``ir.http._match`` hands every URL under an endpoint's root path to
+``FastApiDispatcher``, registered for the ``fastapi`` routing type. Odoo has
+by then opened the cursor (read-only for safe methods) and will commit it
+once ``dispatch`` returns, roll it back if it raises, and run it again on a
+serialization failure. The dispatcher leases the endpoint's app from the
+pool, runs it with the request's env in ``odoo_env_ctx``, and turns any error
+response of the app into a rollback.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import werkzeug.exceptions
+from werkzeug.routing import Rule
+
+from odoo import http
+from odoo.modules.registry import Registry
+from odoo.tools import config
+
+from .bridge import LoopedApp, make_scope
+from .context import odoo_env_ctx
+from .error_handlers import describe
+from .pools import AppPool
+from .routing import RoutingTable
+
+if TYPE_CHECKING:
+    from odoo.api import Environment
+
+_logger = logging.getLogger(__name__)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class AppVersion(NamedTuple):
+    """What a pooled app was built from; a newer version discards it."""
+
+    registry: int
+    endpoint: int
+
+
+app_pool: AppPool[LoopedApp] = AppPool(
+    max_idle=int(config.get("fastapi_max_idle_apps", 4)),
+    dispose=LoopedApp.close,
+)
+
+
+def prune_pool(dbname: str, table: RoutingTable[EndpointRoute]) -> None:
+    """Free the apps of endpoints gone from ``dbname`` and of dropped databases."""
+
+    def keep(key: Any) -> bool:
+        db, root_path = key
+        if db == dbname:
+            return root_path in table
+        return db in Registry.registries
+
+    app_pool.prune(keep)
+
+
+class _RouteTarget:
+    """What Odoo sees as the controller of an endpoint's routes."""
+
+    def __init__(self, route: EndpointRoute) -> None:
+        self.route = route
+
+    def serve(self, **_params: Any) -> None:
+        raise NotImplementedError("FastAPI routes are served by FastApiDispatcher")
+
+
+def _readonly(target: _RouteTarget, rule: Rule, args: Mapping[str, Any]) -> bool:
+    return not target.route.force_readwrite and http.request.httprequest.method in SAFE_METHODS
+
+
+@dataclass(frozen=True)
+class EndpointRoute:
+    """The routing facts of one endpoint, cached per registry."""
+
+    endpoint_id: int
+    root_path: str
+    app_version: int
+    uid: int
+    company_id: int | None
+    save_session: bool
+    force_readwrite: bool
+    pooled: bool = True
+    rule: Rule = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        endpoint = functools.partial(_RouteTarget(self).serve)
+        endpoint.routing = {  # type: ignore[attr-defined]
+            "type": FastApiDispatcher.routing_type,
+            "auth": "none",
+            "methods": None,
+            "routes": [self.root_path],
+            "csrf": False,
+            "readonly": _readonly,
+            "save_session": self.save_session,
+        }
+        object.__setattr__(self, "rule", Rule(self.root_path, endpoint=endpoint))
+
+    @classmethod
+    def from_record(cls, endpoint: Any, pooled: bool = True) -> EndpointRoute:
+        return cls(
+            endpoint_id=endpoint.id,
+            root_path=endpoint.root_path,
+            app_version=endpoint.app_version,
+            uid=endpoint.user_id.id,
+            company_id=endpoint.company_id.id or None,
+            save_session=endpoint.save_http_session,
+            force_readwrite=endpoint.force_readwrite,
+            pooled=pooled,
+        )
+
+
+class FastApiDispatcher(http.Dispatcher):
+    routing_type = "fastapi"
+
+    @classmethod
+    def is_compatible_with(cls, request: http.Request) -> bool:
+        return True
+
+    def dispatch(self, endpoint: Callable, args: Mapping[str, Any]) -> http.Response:
+        route: EndpointRoute = endpoint.func.__self__.route
+        env = self._prepare_env(route)
+        body = self._read_body()
+        scope = make_scope(self.request.httprequest.environ, route.root_path)
+        token = odoo_env_ctx.set(env)
+        try:
+            with self._lease_app(env, route) as app:
+                result = app(scope, body)
+        finally:
+            odoo_env_ctx.reset(token)
+        response = http.Response(bytes(result.body), status=result.status, headers=result.headers)
+        if result.status >= 400:
+            # An error the app answered itself: its writes must not be committed.
+            werkzeug.exceptions.abort(response)
+        env.flush_all()
+        return response
+
+    def handle_error(self, exc: Exception) -> Callable:
+        info = describe(exc)
+        headers = {"Content-Type": "application/json", **info.headers}
+        return http.Response(info.body(), status=info.status, headers=headers)
+
+    def _prepare_env(self, route: EndpointRoute) -> Environment:
+        request = self.request
+        context = dict(request.env["res.users"].with_user(route.uid).context_get())
+        accept_language = request.httprequest.headers.get("Accept-Language")
+        lang = request.env["res.lang"]._get_lang_from_accept_language(accept_language)
+        if lang:
+            context["lang"] = lang
+        if route.company_id:
+            context["allowed_company_ids"] = [route.company_id]
+        request.update_env(user=route.uid, context=context)
+        return request.env
+
+    def _read_body(self) -> bytes:
+        environ = self.request.httprequest.environ
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not environ.get("wsgi.input_terminated"):
+            # Without a length nor a server that de-chunks, the body would
+            # silently read as empty.
+            raise werkzeug.exceptions.LengthRequired()
+        # Cached by werkzeug: a retried request reads the same bytes again.
+        return self.request.httprequest.get_data()
+
+    @contextmanager
+    def _lease_app(self, env: Environment, route: EndpointRoute) -> Iterator[LoopedApp]:
+        build = functools.partial(self._build_app, env, route)
+        if not route.pooled:
+            app = build()
+            try:
+                yield app
+            finally:
+                app.close()
+            return
+        version = AppVersion(self.request.registry.registry_sequence, route.app_version)
+        with app_pool.lease((env.cr.dbname, route.root_path), version, build) as app:
+            yield app
+
+    def _build_app(self, env: Environment, route: EndpointRoute) -> LoopedApp:
+        endpoint = env["fastapi.endpoint"].sudo().browse(route.endpoint_id)
+        return LoopedApp(endpoint._get_app())

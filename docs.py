@@ -1,0 +1,47 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The docs pages of an app, with their assets served by Odoo itself.
+
+FastAPI's own pages load Swagger UI and ReDoc from a CDN: an Odoo server
+often has no internet access, and its users' browsers may not either. The
+addon ships the assets in ``static/lib`` instead.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+
+STATIC = "/fastapi/static/lib"
+SWAGGER_JS = f"{STATIC}/swagger-ui/swagger-ui-bundle.js"
+SWAGGER_CSS = f"{STATIC}/swagger-ui/swagger-ui.css"
+SWAGGER_FAVICON = f"{STATIC}/swagger-ui/favicon-32x32.png"
+REDOC_JS = f"{STATIC}/redoc/redoc.standalone.js"
+
+
+def _openapi_url(app: FastAPI, request: Request) -> str:
+    return request.scope.get("root_path", "") + (app.openapi_url or "/openapi.json")
+
+
+def add_docs_routes(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") -> None:
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=_openapi_url(app, request),
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=SWAGGER_JS,
+            swagger_css_url=SWAGGER_CSS,
+            swagger_favicon_url=SWAGGER_FAVICON,
+        )
+
+    async def redoc(request: Request) -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=_openapi_url(app, request),
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=REDOC_JS,
+            redoc_favicon_url=SWAGGER_FAVICON,
+            with_google_fonts=False,
+        )
+
+    app.add_api_route(docs_url, swagger_ui, methods=["GET"], include_in_schema=False)
+    app.add_api_route(redoc_url, redoc, methods=["GET"], include_in_schema=False)

@@ -1,0 +1,270 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from starlette.middleware import Middleware
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import ValidationError
+
+from .. import dependencies, docs, error_handlers
+from ..dispatcher import EndpointRoute, app_pool, prune_pool
+from ..routing import RoutingTable, normalize_root_path, root_path_problem, shadows
+
+_logger = logging.getLogger(__name__)
+
+
+class FastapiEndpoint(models.Model):
+    _name = "fastapi.endpoint"
+    _description = "FastAPI Endpoint"
+    _order = "root_path"
+
+    name = fields.Char(required=True, help="The title of the API in its docs.")
+    description = fields.Text(help="Shown in the API docs (Markdown).")
+    app = fields.Selection(selection=[], required=True)
+    root_path = fields.Char(
+        required=True,
+        index=True,
+        help="The app's routes answer under this path, e.g. /api/v1.",
+    )
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Run as",
+        required=True,
+        ondelete="restrict",
+        default=lambda self: self.env.ref("base.public_user", raise_if_not_found=False),
+        help="The user whose rights the app runs with.",
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        help="The company of the app's environment; the user's by default.",
+    )
+    active = fields.Boolean(default=True)
+    save_http_session = fields.Boolean(
+        help="Keep an Odoo HTTP session (and its cookie) across calls.",
+    )
+    force_readwrite = fields.Boolean(
+        string="Read-write for all methods",
+        help="GET, HEAD and OPTIONS requests run on a read-only cursor by "
+        "default; tick this for apps whose safe methods write.",
+    )
+    registry_sync = fields.Boolean(
+        help="Kept for data written for other FastAPI addons: routes take "
+        "effect when their transaction commits, no sync is needed.",
+    )
+    app_version = fields.Integer(
+        readonly=True,
+        copy=False,
+        default=lambda self: self._next_app_version(),
+        help="Changed by every change that requires rebuilding the app.",
+    )
+    docs_url = fields.Char(compute="_compute_urls")
+    redoc_url = fields.Char(compute="_compute_urls")
+    openapi_url = fields.Char(compute="_compute_urls")
+    pool_stats = fields.Text(
+        compute="_compute_pool_stats",
+        groups="fastapi.group_fastapi_manager",
+        help="App pool counters of the server process that rendered this page.",
+    )
+
+    _root_path_unique = models.Constraint(
+        "UNIQUE(root_path)",
+        "Another endpoint already uses this root path.",
+    )
+
+    @api.constrains("root_path")
+    def _check_root_path(self):
+        for endpoint in self:
+            self._check_root_path_value(endpoint.root_path)
+
+    @api.model
+    def _check_root_path_value(self, root_path: str) -> None:
+        problem = root_path_problem(root_path)
+        if problem:
+            raise ValidationError(
+                self.env._("Invalid root path %(path)s: %(problem)s", path=root_path, problem=problem)
+            )
+        shadowed = next((route for route in self._get_odoo_routes() if shadows(root_path, route)), None)
+        if shadowed:
+            raise ValidationError(
+                self.env._(
+                    "Invalid root path %(path)s: it would hide Odoo's route %(route)s",
+                    path=root_path,
+                    route=shadowed,
+                )
+            )
+
+    @api.depends("user_id")
+    def _compute_company_id(self):
+        for endpoint in self:
+            endpoint.company_id = endpoint.user_id.company_id
+
+    @api.depends("root_path")
+    def _compute_urls(self):
+        for endpoint in self:
+            root = endpoint.root_path or ""
+            endpoint.docs_url = f"{root}/docs"
+            endpoint.redoc_url = f"{root}/redoc"
+            endpoint.openapi_url = f"{root}/openapi.json"
+
+    def _compute_pool_stats(self):
+        stats = app_pool.stats()
+        for endpoint in self:
+            key = [self.env.cr.dbname, endpoint.root_path]
+            mine = [entry for entry in stats["keys"] if entry["key"] == key]
+            endpoint.pool_stats = json.dumps({**stats, "keys": mine}, indent=2)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._clean_vals(vals)
+        endpoints = super().create(vals_list)
+        self._signal_routing_change()
+        return endpoints
+
+    def write(self, vals):
+        self._clean_vals(vals)
+        res = super().write(vals)
+        changed = set(vals) & set(self._fastapi_app_fields() + list(self._routing_impacting_fields()))
+        if changed:
+            self._bump_app_version()
+            self._signal_routing_change()
+            _logger.info("FastAPI endpoints %s changed (%s): their apps will be rebuilt", self.ids, ", ".join(sorted(changed)))
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self._signal_routing_change()
+        return res
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for endpoint, vals in zip(self, vals_list, strict=True):
+            if "root_path" not in (default or {}):
+                vals["root_path"] = f"{endpoint.root_path}-copy"
+        return vals_list
+
+    # Extension hooks: the names and meaning of the OCA fastapi addon, so that
+    # addons written for it work unchanged.
+
+    @api.model
+    def _fastapi_app_fields(self) -> list[str]:
+        """Fields whose change requires rebuilding the endpoint's app."""
+        return ["name", "description", "app", "company_id"]
+
+    @api.model
+    def _routing_impacting_fields(self) -> tuple[str, ...]:
+        """Fields whose change alters which requests reach the app, or how."""
+        return ("root_path", "active", "user_id", "save_http_session", "force_readwrite")
+
+    def _get_fastapi_routers(self) -> list[APIRouter]:
+        return []
+
+    def _get_fastapi_app_middlewares(self) -> list[Middleware]:
+        return []
+
+    def _get_fastapi_app_dependencies(self) -> list[Depends]:
+        return [Depends(dependencies.accept_language)]
+
+    def _prepare_fastapi_app_params(self) -> dict[str, Any]:
+        return {
+            "title": self.name,
+            "description": self.description or "",
+            "middleware": self._get_fastapi_app_middlewares(),
+            "dependencies": self._get_fastapi_app_dependencies(),
+            # The docs pages are served by docs.py, with local assets.
+            "docs_url": None,
+            "redoc_url": None,
+            "openapi_url": "/openapi.json",
+        }
+
+    def _get_app_dependencies_overrides(self) -> dict[Callable, Callable]:
+        return {
+            dependencies.fastapi_endpoint_id: dependencies.constant(self.id),
+            dependencies.company_id: dependencies.constant(self.company_id.id or None),
+        }
+
+    def _get_app(self) -> FastAPI:
+        self.ensure_one()
+        app = FastAPI(**self._prepare_fastapi_app_params())
+        for router in self._get_fastapi_routers():
+            app.include_router(router)
+        docs.add_docs_routes(app)
+        app.dependency_overrides.update(self._get_app_dependencies_overrides())
+        error_handlers.add_exception_handlers(app)
+        return app
+
+    @api.model
+    def get_app(self, root_path: str) -> FastAPI | None:
+        """A new app for the endpoint at ``root_path`` (not a pooled one)."""
+        route = self._get_routing_table().match(root_path)
+        return self.sudo().browse(route.endpoint_id)._get_app() if route else None
+
+    @api.model
+    def get_uid(self, root_path: str) -> int | None:
+        route = self._get_routing_table().match(root_path)
+        return route.uid if route else None
+
+    def init(self):
+        # A sequence, not a counter: nextval() is never rolled back, so a
+        # version number seen by an aborted transaction is never reused.
+        self.env.cr.execute("CREATE SEQUENCE IF NOT EXISTS fastapi_endpoint_app_version_seq")
+
+    # Routing
+
+    @api.model
+    def _get_routing_table(self) -> RoutingTable:
+        if "routing" in self.env.registry.cache_invalidated:
+            # This transaction changed endpoints and has not committed: what
+            # it sees must stay out of the process-wide cache and app pool.
+            return self._build_routing_table(pooled=False)
+        return self._get_committed_routing_table()
+
+    @api.model
+    @tools.ormcache(cache="routing")
+    def _get_committed_routing_table(self) -> RoutingTable:
+        table = self._build_routing_table(pooled=True)
+        prune_pool(self.env.cr.dbname, table)
+        return table
+
+    @api.model
+    def _build_routing_table(self, pooled: bool) -> RoutingTable:
+        endpoints = self.sudo().search([("active", "=", True)])
+        return RoutingTable({endpoint.root_path: EndpointRoute.from_record(endpoint, pooled) for endpoint in endpoints})
+
+    @api.model
+    def _get_odoo_routes(self) -> list[str]:
+        routing_map = self.env["ir.http"].routing_map()
+        return [rule.rule for rule in routing_map.iter_rules()]
+
+    @api.model
+    def _clean_vals(self, vals: dict) -> None:
+        if vals.get("root_path"):
+            vals["root_path"] = normalize_root_path(vals["root_path"])
+
+    @api.model
+    def _next_app_version(self) -> int:
+        self.env.cr.execute("SELECT nextval('fastapi_endpoint_app_version_seq')")
+        return self.env.cr.fetchone()[0]
+
+    def _bump_app_version(self) -> None:
+        self.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE fastapi_endpoint SET app_version = nextval('fastapi_endpoint_app_version_seq') WHERE id IN %s",
+            [tuple(self.ids)],
+        )
+        self.invalidate_recordset(["app_version"])
+
+    def _signal_routing_change(self) -> None:
+        # Cleared now for this transaction, and again once it commits: a
+        # request of this process may have cached the old table in between.
+        registry = self.env.registry
+        registry.clear_cache("routing")
+        self.env.cr.postcommit.add(lambda: registry.clear_cache("routing"))

@@ -1,0 +1,5 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from .demo_router import router as demo_router
+
+__all__ = ["demo_router"]

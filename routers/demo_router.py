@@ -1,0 +1,107 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The demo app: one route per thing the addon does for an API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import psycopg2.errorcodes
+import psycopg2.errors
+import werkzeug.exceptions
+from fastapi import APIRouter, Depends, File, HTTPException, Request, status
+from fastapi.security import APIKeyHeader
+
+from odoo.api import Environment
+from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, ValidationError
+
+from odoo.addons.base.models.res_partner import ResPartner
+
+from ..dependencies import authenticated_partner, fastapi_endpoint, odoo_env
+from ..schemas import DemoEndpointAppInfo, DemoExceptionType, DemoUserInfo
+
+router = APIRouter(tags=["demo"])
+
+
+async def api_key_authenticated_partner(
+    api_key: Annotated[
+        str,
+        Depends(APIKeyHeader(name="api-key", description="In the demo, a user's login is its API key.")),
+    ],
+    env: Annotated[Environment, Depends(odoo_env)],
+) -> ResPartner:
+    users = env["res.users"].sudo()
+    user = users.search(users._get_login_domain(api_key), limit=1)
+    if not user:
+        raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail="Incorrect API key")
+    return env["res.partner"].browse(user.partner_id.id)
+
+
+@router.get("/demo/")
+@router.get("/demo", include_in_schema=False)
+async def hello() -> dict[str, str]:
+    return {"Hello": "World"}
+
+
+@router.get("/demo/who_ami")
+async def who_ami(partner: Annotated[ResPartner, Depends(authenticated_partner)]) -> DemoUserInfo:
+    return DemoUserInfo(id=partner.id, name=partner.name, display_name=partner.display_name)
+
+
+@router.get("/demo/endpoint_app_info", dependencies=[Depends(authenticated_partner)])
+async def endpoint_app_info(endpoint: Annotated[object, Depends(fastapi_endpoint)]) -> DemoEndpointAppInfo:
+    return DemoEndpointAppInfo.model_validate(endpoint)
+
+
+@router.get("/demo/lang")
+async def lang(env: Annotated[Environment, Depends(odoo_env)]) -> dict[str, str]:
+    return {"lang": env.lang}
+
+
+_ERRORS: dict[DemoExceptionType, type[BaseException]] = {
+    DemoExceptionType.user_error: UserError,
+    DemoExceptionType.validation_error: ValidationError,
+    DemoExceptionType.access_error: AccessError,
+    DemoExceptionType.access_denied: AccessDenied,
+    DemoExceptionType.missing_error: MissingError,
+    DemoExceptionType.werkzeug_exception: werkzeug.exceptions.Conflict,
+    DemoExceptionType.bare_exception: NotImplementedError,
+}
+
+
+@router.get("/demo/exception")
+async def exception(exception_type: DemoExceptionType, error_message: str) -> None:
+    if exception_type is DemoExceptionType.http_exception:
+        raise HTTPException(status_code=status.HTTP_409_CONFLICT, detail=error_message)
+    raise _ERRORS[exception_type](error_message)
+
+
+class _DemoSerializationFailure(psycopg2.errors.SerializationFailure):
+    """What PostgreSQL raises when two transactions collide; Odoo retries it."""
+
+    @property
+    def pgcode(self) -> str:
+        return psycopg2.errorcodes.SERIALIZATION_FAILURE
+
+
+def _fail_until(request: Request, nbr_retries: int) -> int:
+    # Odoo reruns the request with the same WSGI environ: count the tries there.
+    environ = request.scope.get("wsgi_environ", request.scope)
+    tries = environ["fastapi.demo.tries"] = environ.get("fastapi.demo.tries", 0) + 1
+    if tries <= nbr_retries:
+        raise _DemoSerializationFailure("demo serialization failure")
+    return tries - 1
+
+
+@router.get("/demo/retrying")
+async def retrying(request: Request, nbr_retries: int) -> dict[str, int]:
+    """Fail with a serialization error ``nbr_retries`` times, then succeed."""
+    return {"retries": _fail_until(request, nbr_retries)}
+
+
+@router.post("/demo/retrying")
+async def retrying_post(
+    request: Request, nbr_retries: int, file: Annotated[bytes, File()]
+) -> dict[str, int | str]:
+    """The same with an uploaded file, which each try must read whole."""
+    return {"retries": _fail_until(request, nbr_retries), "file": file.decode()}

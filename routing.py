@@ -1,0 +1,93 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Root paths: how they are written, which are allowed, which one a URL hits.
+
+Pure functions over plain data so that the rules can be tested without Odoo.
+
+>>> normalize_root_path(" //api//v1/ ")
+'/api/v1'
+>>> table = RoutingTable({"/api": 1, "/api/v2": 2})
+>>> table.match("/api/v2/items"), table.match("/api/v20"), table.match("/apix")
+(2, 1, None)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+# First path segments that Odoo itself serves: an endpoint there would shadow
+# the web client, the RPC APIs or the website.
+RESERVED_SEGMENTS = frozenset(
+    {
+        "web",
+        "odoo",
+        "website",
+        "json",
+        "jsonrpc",
+        "xmlrpc",
+        "websocket",
+        "longpolling",
+        "mail",
+        "report",
+    }
+)
+_VALID_PATH = re.compile(r"^(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$")
+
+
+def normalize_root_path(path: str) -> str:
+    segments = [segment for segment in path.strip().split("/") if segment]
+    return "/" + "/".join(segments)
+
+
+def root_path_problem(path: str) -> str | None:
+    """Why ``path`` (normalized) cannot be a root path, or None."""
+    if path == "/":
+        return "the root path cannot be '/': it would capture every URL"
+    if not _VALID_PATH.match(path):
+        return "the root path may only contain URL path characters"
+    segments = path.split("/")[1:]
+    if segments[0].lower() in RESERVED_SEGMENTS:
+        return f"'/{segments[0]}' is served by Odoo itself"
+    if len(segments) > 1 and segments[1] == "static":
+        return "'/<module>/static/' URLs are Odoo's static files"
+    return None
+
+
+def shadows(root_path: str, route: str) -> bool:
+    """Whether an endpoint at ``root_path`` would capture Odoo route ``route``."""
+    return route == root_path or route.startswith(root_path + "/")
+
+
+class RoutingTable(Generic[T]):
+    """Maps root paths to values; a URL goes to its longest root path."""
+
+    def __init__(self, routes: Mapping[str, T]) -> None:
+        self._routes = dict(routes)
+        self._depth = max((path.count("/") for path in self._routes), default=0)
+        self._first_segments = {path.split("/")[1] for path in self._routes}
+
+    def __len__(self) -> int:
+        return len(self._routes)
+
+    def __contains__(self, root_path: object) -> bool:
+        return root_path in self._routes
+
+    def values(self) -> list[T]:
+        return list(self._routes.values())
+
+    def match(self, path: str) -> T | None:
+        if not self._routes:
+            return None
+        segments = path.split("/", self._depth + 1)[1 : self._depth + 1]
+        # Most URLs of an Odoo server are not API calls: leave at once.
+        if not segments or segments[0] not in self._first_segments:
+            return None
+        for depth in range(len(segments), 0, -1):
+            found = self._routes.get("/" + "/".join(segments[:depth]))
+            if found is not None:
+                return found
+        return None

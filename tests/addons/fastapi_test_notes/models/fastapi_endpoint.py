@@ -1,0 +1,41 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, status
+
+from odoo import fields, models
+from odoo.api import Environment
+
+from odoo.addons.base.models.res_partner import ResPartner
+from odoo.addons.fastapi.dependencies import authenticated_partner_impl, odoo_env
+
+from ..routers.notes import router
+
+
+async def partner_from_token(
+    token: Annotated[str, Header(alias="X-Partner-Ref")],
+    env: Annotated[Environment, Depends(odoo_env)],
+) -> ResPartner:
+    """The caller is the partner whose reference is in the X-Partner-Ref header."""
+    partner = env["res.partner"].sudo().search([("ref", "=", token)], limit=1)
+    if not partner:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Unknown partner")
+    return env["res.partner"].browse(partner.id)
+
+
+class FastapiEndpoint(models.Model):
+    _inherit = "fastapi.endpoint"
+
+    app = fields.Selection(selection_add=[("test_notes", "Test notes")], ondelete={"test_notes": "cascade"})
+
+    def _get_fastapi_routers(self):
+        if self.app == "test_notes":
+            return [router]
+        return super()._get_fastapi_routers()
+
+    def _get_app_dependencies_overrides(self):
+        overrides = super()._get_app_dependencies_overrides()
+        if self.app == "test_notes":
+            overrides[authenticated_partner_impl] = partner_from_token
+        return overrides

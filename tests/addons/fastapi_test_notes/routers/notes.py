@@ -1,0 +1,83 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel
+
+from odoo.api import Environment
+from odoo.exceptions import UserError
+
+from odoo.addons.base.models.res_partner import ResPartner
+from odoo.addons.fastapi.dependencies import authenticated_partner, authenticated_partner_env, odoo_env, paging
+from odoo.addons.fastapi.schemas import PagedCollection, Paging
+
+router = APIRouter(tags=["notes"])
+
+
+class NoteIn(BaseModel):
+    name: str
+    partner_id: int | None = None
+
+
+class NoteOut(BaseModel):
+    id: int
+    name: str
+    partner_id: int
+
+
+def _out(note) -> NoteOut:
+    return NoteOut(id=note.id, name=note.name, partner_id=note.partner_id.id)
+
+
+@router.get("/notes")
+def list_notes(
+    env: Annotated[Environment, Depends(authenticated_partner_env)],
+    page: Annotated[Paging, Depends(paging)],
+) -> PagedCollection[NoteOut]:
+    notes = env["fastapi.test.note"]
+    # The record rule keeps the caller's notes only.
+    found = notes.search([], limit=page.limit, offset=page.offset)
+    return PagedCollection[NoteOut](count=notes.search_count([]), items=[_out(n) for n in found])
+
+
+@router.post("/notes", status_code=201)
+def create_note(
+    data: NoteIn,
+    partner: Annotated[ResPartner, Depends(authenticated_partner)],
+    env: Annotated[Environment, Depends(authenticated_partner_env)],
+) -> NoteOut:
+    note = env["fastapi.test.note"].create({"name": data.name, "partner_id": data.partner_id or partner.id})
+    return _out(note)
+
+
+@router.post("/notes/then-fail")
+async def create_then_fail(
+    data: NoteIn, kind: str, env: Annotated[Environment, Depends(odoo_env)]
+) -> NoteOut:
+    """Writes, then fails: nothing of it may be committed."""
+    note = env["fastapi.test.note"].sudo().create({"name": data.name, "partner_id": data.partner_id})
+    note.flush_recordset()
+    if kind == "user_error":
+        raise UserError("refused")
+    if kind == "http":
+        raise HTTPException(418, "teapot")
+    if kind == "crash":
+        raise RuntimeError("crash")
+    return _out(note)
+
+
+@router.get("/notes/write-on-get")
+def write_on_get(env: Annotated[Environment, Depends(odoo_env)]) -> dict[str, int]:
+    """A GET that writes: Odoo runs it again on a read-write cursor."""
+    partner = env.ref("base.main_partner").sudo()
+    note = env["fastapi.test.note"].sudo().create({"name": "from a GET", "partner_id": partner.id})
+    note.flush_recordset()
+    return {"id": note.id}
+
+
+@router.get("/sleep")
+async def sleep(seconds: float = 0.5) -> dict[str, float]:
+    await asyncio.sleep(seconds)
+    return {"slept": seconds}

@@ -1,0 +1,95 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Test helpers for addons that write FastAPI apps.
+
+``FastAPITransactionCase`` runs an app in a FastAPI ``TestClient`` inside an
+Odoo ``TransactionCase``: the app sees the test's env, its writes are rolled
+back with the test, and with ``raise_server_exceptions=False`` errors become
+the same JSON responses as in production.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.testclient import TestClient
+
+from odoo.api import Environment
+from odoo.tests.common import TransactionCase, tagged
+
+from ..context import odoo_env_ctx
+from ..dependencies import (
+    authenticated_partner_impl,
+    constant,
+    odoo_env,
+    optionally_authenticated_partner_impl,
+)
+from ..error_handlers import add_exception_handlers
+
+
+@tagged("post_install", "-at_install")
+class FastAPITransactionCase(TransactionCase):
+    """Class defaults, each overridable per call of ``_create_test_client``:
+
+    - ``default_fastapi_app`` / ``default_fastapi_router``: what to serve
+      (give one of them);
+    - ``default_fastapi_odoo_env``: the env the app runs in;
+    - ``default_fastapi_running_user``: the user it runs as;
+    - ``default_fastapi_authenticated_partner``: what the
+      ``authenticated_partner`` dependencies provide;
+    - ``default_fastapi_dependency_overrides``: extra overrides.
+    """
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.default_fastapi_app: FastAPI | None = None
+        cls.default_fastapi_router: APIRouter | None = None
+        cls.default_fastapi_odoo_env: Environment = cls.env
+        cls.default_fastapi_running_user = None
+        cls.default_fastapi_authenticated_partner = None
+        cls.default_fastapi_dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    @contextmanager
+    def _create_test_client(
+        self,
+        app: FastAPI | None = None,
+        router: APIRouter | None = None,
+        user: Any = None,
+        partner: Any = None,
+        env: Environment | None = None,
+        dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] | None = None,
+        raise_server_exceptions: bool = True,
+        testclient_kwargs: dict[str, Any] | None = None,
+    ) -> Iterator[TestClient]:
+        env = env or self.default_fastapi_odoo_env
+        user = user or self.default_fastapi_running_user
+        if user:
+            env = env(user=user)
+        partner = partner or self.default_fastapi_authenticated_partner
+        overrides = {**self.default_fastapi_dependency_overrides, **(dependency_overrides or {})}
+        if partner is not None:
+            for impl in (authenticated_partner_impl, optionally_authenticated_partner_impl):
+                if impl in overrides:
+                    raise ValueError(f"Give either a partner or an override of {impl.__name__}, not both")
+                overrides[impl] = constant(partner.with_env(env))
+        overrides.setdefault(odoo_env, constant(env))
+        app = app or self.default_fastapi_app or FastAPI()
+        router = router or self.default_fastapi_router
+        if router:
+            app.include_router(router)
+        app.dependency_overrides = overrides
+        if not raise_server_exceptions:
+            add_exception_handlers(app)
+        token = odoo_env_ctx.set(env)
+        try:
+            with TestClient(
+                app, raise_server_exceptions=raise_server_exceptions, **(testclient_kwargs or {})
+            ) as client:
+                yield client
+        finally:
+            odoo_env_ctx.reset(token)

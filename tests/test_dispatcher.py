@@ -1,0 +1,143 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The demo endpoints through Odoo's real HTTP stack (HttpCase)."""
+
+import base64
+
+from odoo.tests import HttpCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestDemoOverHttp(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.demo = cls.env.ref("fastapi.fastapi_endpoint_demo")
+        cls.multi = cls.env.ref("fastapi.fastapi_endpoint_multislash_demo")
+        cls.admin_partner = cls.env.ref("base.user_admin").partner_id
+
+    def get(self, path, **kwargs):
+        return self.url_open(path, allow_redirects=False, **kwargs)
+
+    def assertJson(self, response, status, body=None):
+        self.assertEqual(response.status_code, status, response.text)
+        self.assertEqual(response.headers["Content-Type"], "application/json")
+        if body is not None:
+            self.assertEqual(response.json(), body)
+        return response.json()
+
+    def test_hello(self):
+        self.assertJson(self.get("/fastapi_demo/demo/"), 200, {"Hello": "World"})
+
+    def test_no_session_cookie(self):
+        response = self.get("/fastapi_demo/demo/")
+        self.assertNotIn("session_id", response.cookies)
+        self.assertNotIn("Set-Cookie", response.headers)
+
+    def test_session_cookie_when_asked(self):
+        self.demo.save_http_session = True
+        self.env.flush_all()
+        response = self.get("/fastapi_demo/demo/")
+        self.assertIn("session_id", response.cookies)
+
+    def test_unknown_route_inside_root_is_fastapi_404(self):
+        self.assertJson(self.get("/fastapi_demo/nope"), 404, {"detail": "Not Found"})
+        self.assertJson(self.get("/fastapi_demo"), 404, {"detail": "Not Found"})
+
+    def test_outside_root_odoo_answers(self):
+        response = self.get("/fastapi_demox/demo/")
+        self.assertEqual(response.status_code, 404)
+        self.assertIn("text/html", response.headers["Content-Type"])
+        self.assertEqual(self.get("/web/health").status_code, 200)
+
+    def test_multi_segment_root_and_basic_auth(self):
+        auth = "Basic " + base64.b64encode(b"admin:admin").decode()
+        body = self.assertJson(self.get("/fastapi/demo-multi/demo/who_ami", headers={"Authorization": auth}), 200)
+        self.assertEqual(body["id"], self.admin_partner.id)
+        bad = "Basic " + base64.b64encode(b"admin:wrong").decode()
+        response = self.get("/fastapi/demo-multi/demo/who_ami", headers={"Authorization": bad})
+        self.assertJson(response, 401, {"detail": "Incorrect username or password"})
+        self.assertEqual(response.headers["WWW-Authenticate"], "Basic")
+
+    def test_api_key_auth(self):
+        body = self.assertJson(self.get("/fastapi_demo/demo/who_ami", headers={"api-key": "admin"}), 200)
+        self.assertEqual(body, {"id": self.admin_partner.id, "name": self.admin_partner.name,
+                                "display_name": self.admin_partner.display_name})
+        self.assertJson(self.get("/fastapi_demo/demo/who_ami", headers={"api-key": "nobody"}), 401)
+        self.assertJson(self.get("/fastapi_demo/demo/who_ami"), 401)
+
+    def test_endpoint_app_info(self):
+        body = self.assertJson(self.get("/fastapi_demo/demo/endpoint_app_info", headers={"api-key": "admin"}), 200)
+        self.assertEqual(body, {"id": self.demo.id, "name": self.demo.name, "app": "demo",
+                                "demo_auth_method": "api_key", "root_path": "/fastapi_demo"})
+
+    def test_lang_from_accept_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env.flush_all()
+        for header, lang in [("fr-FR,en;q=0.5", "fr_FR"), ("fr-BE", "fr_FR"), ("de-DE", "en_US"), (None, "en_US")]:
+            headers = {"Accept-Language": header} if header else {}
+            self.assertJson(self.get("/fastapi_demo/demo/lang", headers=headers), 200, {"lang": lang})
+
+    def test_errors(self):
+        cases = {
+            "UserError": 400,
+            "ValidationError": 400,
+            "AccessError": 403,
+            "AccessDenied": 403,
+            "MissingError": 404,
+            "HTTPException": 409,
+            "WerkzeugException": 409,
+        }
+        for kind, status in cases.items():
+            with self.subTest(kind=kind):
+                response = self.get(f"/fastapi_demo/demo/exception?exception_type={kind}&error_message=boom%20{kind}")
+                body = self.assertJson(response, status)
+                if kind not in ("AccessDenied", "WerkzeugException"):
+                    self.assertEqual(body, {"detail": f"boom {kind}"})
+
+    def test_bare_exception_is_generic_500(self):
+        with self.assertLogs("odoo.http", "ERROR"):
+            response = self.get("/fastapi_demo/demo/exception?exception_type=BareException&error_message=secret")
+        self.assertJson(response, 500, {"detail": "Internal Server Error"})
+        self.assertNotIn("secret", response.text)
+        self.assertNotIn("Traceback", response.text)
+
+    def test_validation_error_422(self):
+        body = self.assertJson(self.get("/fastapi_demo/demo/exception?exception_type=Nope&error_message=x"), 422)
+        self.assertEqual(body["detail"][0]["loc"], ["query", "exception_type"])
+
+    def test_retrying_get(self):
+        self.assertJson(self.get("/fastapi_demo/demo/retrying?nbr_retries=2"), 200, {"retries": 2})
+
+    def test_retrying_post_reads_the_file_again(self):
+        response = self.url_open(
+            "/fastapi_demo/demo/retrying?nbr_retries=1",
+            files={"file": ("hello.txt", b"hello file", "text/plain")},
+        )
+        self.assertJson(response, 200, {"retries": 1, "file": "hello file"})
+
+    def test_docs_pages(self):
+        for path in ("/fastapi_demo/docs", "/fastapi_demo/redoc"):
+            response = self.get(path)
+            self.assertEqual(response.status_code, 200, response.text)
+            self.assertIn("/fastapi/static/lib/", response.text)
+            self.assertNotIn("cdn.jsdelivr.net", response.text)
+        spec = self.assertJson(self.get("/fastapi_demo/openapi.json"), 200)
+        self.assertEqual(spec["info"]["title"], self.demo.name)
+        self.assertEqual(spec["servers"], [{"url": "/fastapi_demo"}])
+        self.assertIn("/demo/who_ami", spec["paths"])
+        asset = self.get("/fastapi/static/lib/swagger-ui/swagger-ui-bundle.js")
+        self.assertEqual(asset.status_code, 200)
+
+    def test_docs_render_in_browser(self):
+        self.browser_js(
+            "/fastapi_demo/docs",
+            "console.log('test successful')",
+            ready="!!(document.querySelector('.swagger-ui .info .title')"
+            " && document.querySelector('.swagger-ui .opblock'))",
+        )
+        self.browser_js(
+            "/fastapi_demo/redoc",
+            "console.log('test successful')",
+            ready="!!document.querySelector('.api-content h1')",
+        )

@@ -1,0 +1,110 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The fastapi.endpoint model, and routing changes through Odoo's HTTP stack."""
+
+from psycopg2.errors import UniqueViolation
+
+from odoo.exceptions import ValidationError
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from ..routing import RESERVED_SEGMENTS
+
+
+@tagged("post_install", "-at_install")
+class TestEndpoint(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Endpoint = cls.env["fastapi.endpoint"]
+        cls.demo = cls.env.ref("fastapi.fastapi_endpoint_demo")
+
+    def create(self, root_path, **vals):
+        return self.Endpoint.create(
+            {"name": "Test", "app": "demo", "demo_auth_method": "api_key", "root_path": root_path, **vals}
+        )
+
+    def test_root_path_normalized(self):
+        self.assertEqual(self.create(" //api//v1/ ").root_path, "/api/v1")
+        endpoint = self.create("api2")
+        endpoint.root_path = "/api2/x/"
+        self.assertEqual(endpoint.root_path, "/api2/x")
+
+    def test_bad_root_paths_refused(self):
+        for path in ("/", "", "/web", "/web/api", "/odoo/x", "/website", "/json", "/jsonrpc", "/xmlrpc",
+                     "/websocket", "/a b", "/x/static", "/web/login"):
+            with self.subTest(path=path), self.assertRaises(ValidationError):
+                self.create(path)
+
+    def test_root_path_shadowing_an_odoo_route_refused(self):
+        # Odoo routes outside the reserved first segments are found in the routing map.
+        routes = [r for r in self.Endpoint._get_odoo_routes() if r.split("/")[1] not in RESERVED_SEGMENTS]
+        self.assertTrue(routes)
+        root = "/" + routes[0].split("/")[1]
+        with self.assertRaisesRegex(ValidationError, "hide Odoo's route"):
+            self.create(root)
+
+    def test_root_path_unique(self):
+        with mute_logger("odoo.sql_db"), self.assertRaises(UniqueViolation):
+            self.create("/fastapi_demo")
+
+    def test_urls(self):
+        self.assertEqual(self.demo.docs_url, "/fastapi_demo/docs")
+        self.assertEqual(self.demo.redoc_url, "/fastapi_demo/redoc")
+        self.assertEqual(self.demo.openapi_url, "/fastapi_demo/openapi.json")
+
+    def test_default_user_is_public(self):
+        endpoint = self.create("/public_api")
+        self.assertEqual(endpoint.user_id, self.env.ref("base.public_user"))
+        self.assertEqual(endpoint.company_id, endpoint.user_id.company_id)
+
+    def test_app_version_changed_by_relevant_fields_only(self):
+        versions = [self.demo.app_version]
+        self.demo.name = "Renamed"
+        versions.append(self.demo.app_version)
+        self.demo.demo_auth_method = "http_basic"
+        versions.append(self.demo.app_version)
+        self.assertEqual(sorted(set(versions)), versions)
+        self.demo.registry_sync = True
+        self.assertEqual(self.demo.app_version, versions[-1])
+
+    def test_registry_sync_accepted(self):
+        endpoint = self.create("/synced", registry_sync=True)
+        self.assertTrue(endpoint.registry_sync)
+
+    def test_get_app_and_uid(self):
+        app = self.Endpoint.get_app("/fastapi_demo/demo/")
+        self.assertEqual(app.title, self.demo.name)
+        self.assertEqual(self.Endpoint.get_uid("/fastapi_demo"), self.demo.user_id.id)
+        self.assertIsNone(self.Endpoint.get_app("/nowhere"))
+
+    def test_created_endpoint_answers(self):
+        self.assertEqual(self.url_open("/created_api/demo/").status_code, 404)
+        self.create("/created_api")
+        response = self.url_open("/created_api/demo/")
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), {"Hello": "World"})
+
+    def test_longest_root_path_wins(self):
+        nested = self.create("/fastapi_demo/nested", name="Nested")
+        spec = self.url_open("/fastapi_demo/nested/openapi.json").json()
+        self.assertEqual(spec["info"]["title"], "Nested")
+        self.assertEqual(self.url_open("/fastapi_demo/nestedx/openapi.json").status_code, 404)
+        self.assertEqual(self.url_open("/fastapi_demo/openapi.json").json()["info"]["title"], self.demo.name)
+        nested.unlink()
+        self.assertEqual(self.url_open("/fastapi_demo/nested/openapi.json").status_code, 404)
+
+    def test_archived_and_moved_endpoints(self):
+        self.demo.active = False
+        response = self.url_open("/fastapi_demo/demo/")
+        self.assertEqual(response.status_code, 404)
+        self.assertIn("text/html", response.headers["Content-Type"])
+        self.demo.active = True
+        self.demo.root_path = "/moved_demo"
+        self.assertEqual(self.url_open("/moved_demo/demo/").json(), {"Hello": "World"})
+        self.assertEqual(self.url_open("/fastapi_demo/demo/").status_code, 404)
+
+    def test_app_change_served_at_once(self):
+        self.assertEqual(self.url_open("/fastapi_demo/openapi.json").json()["info"]["title"], self.demo.name)
+        self.demo.name = "A new title"
+        self.assertEqual(self.url_open("/fastapi_demo/openapi.json").json()["info"]["title"], "A new title")
