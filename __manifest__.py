@@ -20,5 +20,4 @@
     "external_dependencies": {
         "python": ["fastapi", "a2wsgi", "pydantic", "python-multipart"],
     },
-    "installable": True,
 }

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+
 from a2wsgi.asgi import build_scope
 from a2wsgi.asgi_typing import ASGIApp, HTTPScope, ReceiveEvent, SendEvent
 from a2wsgi.wsgi_typing import Environ
@@ -58,8 +59,7 @@ class _Exchange:
         if message["type"] == "http.response.start":
             self.response.status = message["status"]
             self.response.headers = [
-                (name.decode("latin-1"), value.decode("latin-1"))
-                for name, value in message.get("headers", ())
+                (name.decode("latin-1"), value.decode("latin-1")) for name, value in message.get("headers", ())
             ]
         elif message["type"] == "http.response.body":
             self.response.body += message.get("body", b"")

@@ -164,14 +164,15 @@ class FastApiDispatcher(http.Dispatcher):
         return request.env
 
     def _read_body(self) -> bytes:
-        environ = self.request.httprequest.environ
-        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
-        if chunked and not environ.get("wsgi.input_terminated"):
-            # Without a length nor a server that de-chunks, the body would
-            # silently read as empty.
-            raise werkzeug.exceptions.LengthRequired()
+        httprequest = self.request.httprequest
         # Cached by werkzeug: a retried request reads the same bytes again.
-        return self.request.httprequest.get_data()
+        body = httprequest.get_data()
+        chunked = "chunked" in httprequest.headers.get("Transfer-Encoding", "").lower()
+        if not body and chunked and httprequest.content_length is None:
+            # A server that does not de-chunk leaves werkzeug no length: the
+            # body would silently read as empty.
+            raise werkzeug.exceptions.LengthRequired()
+        return body
 
     @contextmanager
     def _lease_app(self, env: Environment, route: EndpointRoute) -> Iterator[LoopedApp]:

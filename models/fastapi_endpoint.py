@@ -136,7 +136,9 @@ class FastapiEndpoint(models.Model):
         if changed:
             self._bump_app_version()
             self._signal_routing_change()
-            _logger.info("FastAPI endpoints %s changed (%s): their apps will be rebuilt", self.ids, ", ".join(sorted(changed)))
+            _logger.info(
+                "FastAPI endpoints %s changed (%s): their apps will be rebuilt", self.ids, ", ".join(sorted(changed))
+            )
         return res
 
     def unlink(self):

@@ -7,7 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..dependencies import authenticated_partner_from_basic_auth_user, authenticated_partner_impl
-from ..routers.demo_router import api_key_authenticated_partner, router as demo_router
+from ..routers.demo_router import api_key_authenticated_partner
+from ..routers.demo_router import router as demo_router
 
 DEMO_DOC = """Routes that show what the addon does: the calling partner, the
 endpoint, the language chosen from Accept-Language, each kind of error, and

@@ -34,6 +34,8 @@ class _Slot(Generic[T]):
     version: Any
     idle: list[T] = field(default_factory=list)
     in_use: int = 0
+    builds: int = 0
+    invalidations: int = 0
 
 
 @dataclass
@@ -84,6 +86,8 @@ class AppPool(Generic[T]):
                     "version": list(slot.version) if isinstance(slot.version, tuple) else slot.version,
                     "idle": len(slot.idle),
                     "in_use": slot.in_use,
+                    "builds": slot.builds,
+                    "invalidations": slot.invalidations,
                 }
                 for key, slot in self._slots.items()
             ]
@@ -107,8 +111,11 @@ class AppPool(Generic[T]):
             if slot is None:
                 slot = self._slots[key] = _Slot(version)
             elif version > slot.version:
-                _logger.info("FastAPI app pool: %s changed from %s to %s, its apps are rebuilt", key, slot.version, version)
+                _logger.info(
+                    "FastAPI app pool: %s changed from %s to %s, its apps are rebuilt", key, slot.version, version
+                )
                 self._stats.invalidations += 1
+                slot.invalidations += 1
                 discarded, slot.idle = slot.idle, []
                 slot.version = version
             entry = None
@@ -132,6 +139,8 @@ class AppPool(Generic[T]):
             raise
         with self._lock:
             self._stats.builds += 1
+            if slot is not None:
+                slot.builds += 1
         return entry
 
     def _give_back(self, key: Hashable, version: Any, entry: T, slot: _Slot[T] | None) -> None:

@@ -100,8 +100,6 @@ async def retrying(request: Request, nbr_retries: int) -> dict[str, int]:
 
 
 @router.post("/demo/retrying")
-async def retrying_post(
-    request: Request, nbr_retries: int, file: Annotated[bytes, File()]
-) -> dict[str, int | str]:
+async def retrying_post(request: Request, nbr_retries: int, file: Annotated[bytes, File()]) -> dict[str, int | str]:
     """The same with an uploaded file, which each try must read whole."""
     return {"retries": _fail_until(request, nbr_retries), "file": file.decode()}

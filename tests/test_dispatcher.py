@@ -61,15 +61,29 @@ class TestDemoOverHttp(HttpCase):
 
     def test_api_key_auth(self):
         body = self.assertJson(self.get("/fastapi_demo/demo/who_ami", headers={"api-key": "admin"}), 200)
-        self.assertEqual(body, {"id": self.admin_partner.id, "name": self.admin_partner.name,
-                                "display_name": self.admin_partner.display_name})
+        self.assertEqual(
+            body,
+            {
+                "id": self.admin_partner.id,
+                "name": self.admin_partner.name,
+                "display_name": self.admin_partner.display_name,
+            },
+        )
         self.assertJson(self.get("/fastapi_demo/demo/who_ami", headers={"api-key": "nobody"}), 401)
         self.assertJson(self.get("/fastapi_demo/demo/who_ami"), 401)
 
     def test_endpoint_app_info(self):
         body = self.assertJson(self.get("/fastapi_demo/demo/endpoint_app_info", headers={"api-key": "admin"}), 200)
-        self.assertEqual(body, {"id": self.demo.id, "name": self.demo.name, "app": "demo",
-                                "demo_auth_method": "api_key", "root_path": "/fastapi_demo"})
+        self.assertEqual(
+            body,
+            {
+                "id": self.demo.id,
+                "name": self.demo.name,
+                "app": "demo",
+                "demo_auth_method": "api_key",
+                "root_path": "/fastapi_demo",
+            },
+        )
 
     def test_lang_from_accept_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")

@@ -19,22 +19,35 @@ class TestEndpoint(HttpCase):
         cls.Endpoint = cls.env["fastapi.endpoint"]
         cls.demo = cls.env.ref("fastapi.fastapi_endpoint_demo")
 
-    def create(self, root_path, **vals):
+    def new_endpoint(self, root_path, **vals):
         return self.Endpoint.create(
             {"name": "Test", "app": "demo", "demo_auth_method": "api_key", "root_path": root_path, **vals}
         )
 
     def test_root_path_normalized(self):
-        self.assertEqual(self.create(" //api//v1/ ").root_path, "/api/v1")
-        endpoint = self.create("api2")
+        self.assertEqual(self.new_endpoint(" //api//v1/ ").root_path, "/api/v1")
+        endpoint = self.new_endpoint("api2")
         endpoint.root_path = "/api2/x/"
         self.assertEqual(endpoint.root_path, "/api2/x")
 
     def test_bad_root_paths_refused(self):
-        for path in ("/", "", "/web", "/web/api", "/odoo/x", "/website", "/json", "/jsonrpc", "/xmlrpc",
-                     "/websocket", "/a b", "/x/static", "/web/login"):
+        for path in (
+            "/",
+            "",
+            "/web",
+            "/web/api",
+            "/odoo/x",
+            "/website",
+            "/json",
+            "/jsonrpc",
+            "/xmlrpc",
+            "/websocket",
+            "/a b",
+            "/x/static",
+            "/web/login",
+        ):
             with self.subTest(path=path), self.assertRaises(ValidationError):
-                self.create(path)
+                self.new_endpoint(path)
 
     def test_root_path_shadowing_an_odoo_route_refused(self):
         # Odoo routes outside the reserved first segments are found in the routing map.
@@ -42,11 +55,11 @@ class TestEndpoint(HttpCase):
         self.assertTrue(routes)
         root = "/" + routes[0].split("/")[1]
         with self.assertRaisesRegex(ValidationError, "hide Odoo's route"):
-            self.create(root)
+            self.new_endpoint(root)
 
     def test_root_path_unique(self):
         with mute_logger("odoo.sql_db"), self.assertRaises(UniqueViolation):
-            self.create("/fastapi_demo")
+            self.new_endpoint("/fastapi_demo")
 
     def test_urls(self):
         self.assertEqual(self.demo.docs_url, "/fastapi_demo/docs")
@@ -54,7 +67,7 @@ class TestEndpoint(HttpCase):
         self.assertEqual(self.demo.openapi_url, "/fastapi_demo/openapi.json")
 
     def test_default_user_is_public(self):
-        endpoint = self.create("/public_api")
+        endpoint = self.new_endpoint("/public_api")
         self.assertEqual(endpoint.user_id, self.env.ref("base.public_user"))
         self.assertEqual(endpoint.company_id, endpoint.user_id.company_id)
 
@@ -69,7 +82,7 @@ class TestEndpoint(HttpCase):
         self.assertEqual(self.demo.app_version, versions[-1])
 
     def test_registry_sync_accepted(self):
-        endpoint = self.create("/synced", registry_sync=True)
+        endpoint = self.new_endpoint("/synced", registry_sync=True)
         self.assertTrue(endpoint.registry_sync)
 
     def test_get_app_and_uid(self):
@@ -80,13 +93,13 @@ class TestEndpoint(HttpCase):
 
     def test_created_endpoint_answers(self):
         self.assertEqual(self.url_open("/created_api/demo/").status_code, 404)
-        self.create("/created_api")
+        self.new_endpoint("/created_api")
         response = self.url_open("/created_api/demo/")
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json(), {"Hello": "World"})
 
     def test_longest_root_path_wins(self):
-        nested = self.create("/fastapi_demo/nested", name="Nested")
+        nested = self.new_endpoint("/fastapi_demo/nested", name="Nested")
         spec = self.url_open("/fastapi_demo/nested/openapi.json").json()
         self.assertEqual(spec["info"]["title"], "Nested")
         self.assertEqual(self.url_open("/fastapi_demo/nestedx/openapi.json").status_code, 404)

@@ -48,12 +48,13 @@ ensure_postgres() {
     fi
 }
 
+# write_odoo_conf [FILE [EXTRA_ADDONS_PATHS]]: an Odoo configuration file.
 write_odoo_conf() {
-    local src extra=${1:-}
+    local src conf=${1:-$WORK/odoo.conf} extra=${2:-}
     src=$(odoo_src)
     mkdir -p "$ADDONS_LINK_DIR" "$WORK/data"
     ln -sfn "$REPO" "$ADDONS_LINK_DIR/fastapi"
-    cat > "$WORK/odoo.conf" <<CONF
+    cat > "$conf" <<CONF
 [options]
 addons_path = $src/addons,$src/odoo/addons,$ADDONS_LINK_DIR$extra
 data_dir = $WORK/data
@@ -65,8 +66,11 @@ without_demo = False
 CONF
 }
 
+# odoo_bin CONF [odoo options]
 odoo_bin() {
-    "$PY" "$(odoo_src)/odoo-bin" -c "$WORK/odoo.conf" "$@"
+    local conf=$1
+    shift
+    "$PY" "$(odoo_src)/odoo-bin" -c "$conf" "$@"
 }
 
 db_exists() {

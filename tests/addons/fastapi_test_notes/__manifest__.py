@@ -13,5 +13,4 @@
         "security/ir_rule.xml",
         "data/fastapi_endpoint.xml",
     ],
-    "installable": True,
 }

@@ -53,14 +53,12 @@ def create_note(
 
 
 @router.post("/notes/then-fail")
-async def create_then_fail(
-    data: NoteIn, kind: str, env: Annotated[Environment, Depends(odoo_env)]
-) -> NoteOut:
+async def create_then_fail(data: NoteIn, kind: str, env: Annotated[Environment, Depends(odoo_env)]) -> NoteOut:
     """Writes, then fails: nothing of it may be committed."""
     note = env["fastapi.test.note"].sudo().create({"name": data.name, "partner_id": data.partner_id})
     note.flush_recordset()
     if kind == "user_error":
-        raise UserError("refused")
+        raise UserError(env._("refused"))
     if kind == "http":
         raise HTTPException(418, "teapot")
     if kind == "crash":

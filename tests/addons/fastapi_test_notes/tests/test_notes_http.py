@@ -45,7 +45,9 @@ class TestNotesHttp(HttpCase):
         for kind, status in (("user_error", 400), ("http", 418), ("crash", 500)):
             with self.subTest(kind=kind), mute_logger("odoo.http"):
                 name = f"rolled back {kind}"
-                response = self.call("POST", f"/notes/then-fail?kind={kind}", json={"name": name, "partner_id": self.bob.id})
+                response = self.call(
+                    "POST", f"/notes/then-fail?kind={kind}", json={"name": name, "partner_id": self.bob.id}
+                )
                 self.assertEqual(response.status_code, status, response.text)
                 self.assertEqual(response.headers["Content-Type"], "application/json")
                 self.assertFalse(self.notes_named(name), f"{kind}: the write was committed")

@@ -51,7 +51,9 @@ def test_hit_after_first_build():
             pass
     stats = pool.stats()
     assert (stats["leases"], stats["builds"], stats["hits"]) == (3, 1, 2)
-    assert stats["keys"] == [{"key": ["db", "/api"], "version": 1, "idle": 1, "in_use": 0}]
+    assert stats["keys"] == [
+        {"key": ["db", "/api"], "version": 1, "idle": 1, "in_use": 0, "builds": 1, "invalidations": 0}
+    ]
 
 
 def test_many_urls_one_endpoint_one_app():
@@ -122,7 +124,14 @@ def test_older_version_gets_a_throwaway_entry():
     with pool.lease(key, 1, factory(built, version=1)) as entry:
         assert entry.version == 1
     assert entry in disposed
-    assert pool.stats()["keys"][0] == {"key": ["db", "/api"], "version": 2, "idle": 1, "in_use": 0}
+    assert pool.stats()["keys"][0] == {
+        "key": ["db", "/api"],
+        "version": 2,
+        "idle": 1,
+        "in_use": 0,
+        "builds": 1,
+        "invalidations": 0,
+    }
     assert pool.stats()["invalidations"] == 0
 
 

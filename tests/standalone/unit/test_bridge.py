@@ -1,0 +1,152 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""bridge: FastAPI apps run to completion for a WSGI environ, no Odoo needed."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import threading
+
+import pytest
+from fastapi import FastAPI, File, HTTPException, Request
+from fastapi.responses import StreamingResponse
+
+from bridge import LoopedApp, make_scope
+
+
+def environ(path: str, method: str = "GET", query: str = "", headers: dict[str, str] | None = None) -> dict:
+    env = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8069",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "REMOTE_ADDR": "127.0.0.1",
+        "REMOTE_PORT": "50000",
+    }
+    for name, value in (headers or {}).items():
+        key = name.upper().replace("-", "_")
+        env[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"] = value
+    return env
+
+
+@pytest.fixture
+def app() -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/items/{item_id}")
+    async def item(item_id: int, request: Request) -> dict:
+        return {"id": item_id, "root_path": request.scope["root_path"], "thread": threading.get_ident()}
+
+    @app.post("/echo")
+    async def echo(request: Request) -> dict:
+        return {"body": (await request.body()).decode()}
+
+    @app.post("/upload")
+    async def upload(file: bytes = File()) -> dict:
+        return {"size": len(file)}
+
+    @app.get("/teapot")
+    async def teapot() -> None:
+        raise HTTPException(418, "short and stout", headers={"X-Tea": "earl grey"})
+
+    @app.get("/crash")
+    async def crash() -> None:
+        raise LookupError("boom")
+
+    @app.get("/stream")
+    async def stream() -> StreamingResponse:
+        async def parts():
+            for n in range(3):
+                await asyncio.sleep(0)
+                yield f"part{n};".encode()
+
+        return StreamingResponse(parts())
+
+    @app.get("/sync")
+    def sync() -> dict:
+        return {"thread": threading.get_ident()}
+
+    return app
+
+
+def call(app: FastAPI, path: str, body: bytes = b"", **kwargs):
+    looped = LoopedApp(app)
+    try:
+        return looped(make_scope(environ(f"/api{path}", **kwargs), "/api"), body)
+    finally:
+        looped.close()
+
+
+def test_routes_relative_to_root_path_on_the_callers_thread(app):
+    response = call(app, "/items/3")
+    assert response.status == 200
+    assert response.body.startswith(b'{"id":3,"root_path":"/api"')
+    assert f'"thread":{threading.get_ident()}'.encode() in response.body
+    assert ("content-type", "application/json") in response.headers
+
+
+def test_body_is_given_whole(app):
+    response = call(app, "/echo", b"hello", method="POST", headers={"Content-Length": "5"})
+    assert response.body == b'{"body":"hello"}'
+
+
+def test_multipart_upload(app):
+    boundary = "XyZ"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
+        f"Content-Type: text/plain\r\n\r\nhello file\r\n--{boundary}--\r\n"
+    ).encode()
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(len(body))}
+    response = call(app, "/upload", body, method="POST", headers=headers)
+    assert (response.status, response.body) == (200, b'{"size":10}')
+
+
+def test_http_errors_keep_status_and_headers(app):
+    response = call(app, "/teapot")
+    assert response.status == 418
+    assert ("x-tea", "earl grey") in response.headers
+    assert response.body == b'{"detail":"short and stout"}'
+
+
+def test_app_exception_reaches_the_caller(app):
+    # Odoo must see it to roll back or retry, even though Starlette answered 500.
+    with pytest.raises(LookupError):
+        call(app, "/crash")
+
+
+def test_streaming_response_is_collected(app):
+    assert call(app, "/stream").body == b"part0;part1;part2;"
+
+
+def test_sync_route_runs_on_a_worker_thread(app):
+    response = call(app, "/sync")
+    assert response.status == 200
+    assert str(threading.get_ident()).encode() not in response.body
+
+
+def test_unknown_route_is_fastapi_404(app):
+    response = call(app, "/nope")
+    assert (response.status, response.body) == (404, b'{"detail":"Not Found"}')
+
+
+def test_one_looped_app_serves_requests_one_after_another(app):
+    looped = LoopedApp(app)
+    try:
+        for n in range(50):
+            assert looped(make_scope(environ(f"/api/items/{n}"), "/api"), b"").status == 200
+    finally:
+        looped.close()
+    assert looped.loop.is_closed()
+
+
+def test_incomplete_response_is_an_error():
+    async def mute(scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    with pytest.raises(RuntimeError, match="without completing"):
+        call(mute, "/x")
