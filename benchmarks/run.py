@@ -1,0 +1,336 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Benchmarks against a live prefork Odoo, each scenario beside its references.
+
+Run by ``benchmarks/run`` (which sets up Odoo and the database). Load comes
+from wrk in a separate process; each scenario and its references are run in
+turn, several rounds, and the medians compared: ratios measured in the same
+run hold on a noisy machine where absolute figures do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import psutil
+import requests
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests" / "standalone" / "live"))
+
+from server import OdooServer, copy_database, drop_database, running  # noqa: E402
+
+VERSION_INFO_LUA = """
+wrk.method = "POST"
+wrk.body = '{"jsonrpc": "2.0", "method": "call", "params": {}}'
+wrk.headers["Content-Type"] = "application/json"
+"""
+POST_NOTE_LUA = """
+wrk.method = "POST"
+wrk.body = '{"name": "bench"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Partner-Ref"] = "alice-token"
+"""
+API_KEY_LUA = 'wrk.headers["api-key"] = "admin"\n'
+DISTINCT_URLS_LUA = """
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", "/fastapi_demo/demo/item/" .. (counter %% %d))
+end
+"""
+
+
+@dataclass
+class Load:
+    name: str
+    path: str
+    lua: str = ""
+    rps: list[float] = field(default_factory=list)
+    p50_ms: list[float] = field(default_factory=list)
+    p99_ms: list[float] = field(default_factory=list)
+    non_2xx: int = 0
+    cpu_ms: list[float] = field(default_factory=list)
+    rss_mb: float = 0.0
+
+    def summary(self) -> dict:
+        return {
+            "name": self.name,
+            "path": self.path,
+            "req_s": round(statistics.median(self.rps), 1),
+            "p50_ms": round(statistics.median(self.p50_ms), 2),
+            "p99_ms": round(statistics.median(self.p99_ms), 2),
+            "non_2xx": self.non_2xx,
+            "cpu_ms_per_req": round(statistics.median(self.cpu_ms), 3),
+            "rss_mb_per_worker": round(self.rss_mb, 1),
+        }
+
+
+def server_cpu(server: OdooServer) -> float:
+    total = 0.0
+    for pid in server.pids():
+        try:
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def worker_rss_mb(server: OdooServer) -> float:
+    workers = server.pids()[1:] or server.pids()
+    return statistics.mean(psutil.Process(pid).memory_info().rss for pid in workers) / 2**20
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(server: OdooServer, load: Load, seconds: int, connections: int) -> None:
+    script = _lua_file(load.lua or "-- plain GET\n")
+    cpu = server_cpu(server)
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script,
+         server.base_url + load.path],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    cpu = server_cpu(server) - cpu
+    os.unlink(script)
+    requests_done = int(re.search(r"(\d+) requests in", out).group(1))
+    load.rps.append(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)))
+    load.p50_ms.append(_ms(re.search(r"50%\s+(\S+)", out).group(1)))
+    load.p99_ms.append(_ms(re.search(r"99%\s+(\S+)", out).group(1)))
+    if found := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        load.non_2xx += int(found.group(1))
+    load.cpu_ms.append(1000 * cpu / max(requests_done, 1))
+    load.rss_mb = worker_rss_mb(server)
+
+
+def compare(server: OdooServer, loads: list[Load], rounds: int, seconds: int, connections: int) -> list[dict]:
+    for load in loads:  # warm every worker
+        wrk(server, Load("warm", load.path, load.lua), 2, connections)
+    for _ in range(rounds):
+        for load in loads:
+            wrk(server, load, seconds, connections)
+    return [load.summary() for load in loads]
+
+
+def first_request_ratio(server: OdooServer, db: str, change, rounds: int = 7) -> dict:
+    url = server.base_url + "/fastapi_demo/demo/"
+
+    def latency() -> float:
+        start = time.perf_counter()
+        requests.get(url, timeout=30).raise_for_status()
+        return 1000 * (time.perf_counter() - start)
+
+    ratios, firsts, steadies = [], [], []
+    for n in range(rounds):
+        steady = statistics.median(latency() for _ in range(40))
+        change(n)
+        first = max(latency() for _ in range(server.workers))  # each worker's first
+        ratios.append(first / steady)
+        firsts.append(first)
+        steadies.append(steady)
+    return {
+        "steady_ms": round(statistics.median(steadies), 2),
+        "first_ms": round(statistics.median(firsts), 2),
+        "ratio": round(statistics.median(ratios), 2),
+    }
+
+
+def distinct_urls(server: OdooServer, db: str, counts: list[int], connections: int) -> list[dict]:
+    """Apps held and RSS per worker after many requests to 10,000 distinct URLs."""
+    script = _lua_file(DISTINCT_URLS_LUA % 10_000)
+    opener = server.login(db)
+    results, done = [], 0
+    for target in counts:
+        while done < target:
+            out = subprocess.run(
+                ["wrk", "-t2", f"-c{connections}", "-d5s", "-s", script, server.base_url + "/"],
+                capture_output=True, text=True, check=True,
+            ).stdout
+            done += int(re.search(r"(\d+) requests in", out).group(1))
+        stats = server.pool_stats(opener)
+        held = [
+            sum(e["idle"] + e["in_use"] for e in worker["keys"] if e["key"] == [db, "/fastapi_demo"])
+            for worker in stats.values()
+        ]
+        results.append(
+            {"requests": done, "apps_held_per_worker": held, "rss_mb_per_worker": round(worker_rss_mb(server), 1)}
+        )
+    os.unlink(script)
+    return results
+
+
+def _lua_file(text: str) -> str:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(text)
+    return handle.name
+
+
+def two_databases(template: str) -> dict:
+    first, second = copy_database(template), copy_database(template)
+    try:
+        with running([first, second], workers=2) as server:
+            def hit(db: str) -> None:
+                requests.get(f"{server.base_url}/fastapi_demo/demo/", headers={"X-Odoo-Database": db},
+                             timeout=30).raise_for_status()
+
+            for _ in range(10):
+                hit(first)
+                hit(second)
+            opener = server.login(first)
+            before = server.pool_stats(opener)
+            for _ in range(500):
+                hit(first)
+                hit(second)
+            after = server.pool_stats(opener)
+            builds = sum(w["builds"] for w in after.values()) - sum(w["builds"] for w in before.values())
+            return {"alternating_requests": 1000, "rebuilds": builds}
+    finally:
+        drop_database(first)
+        drop_database(second)
+
+
+def threaded_async(db: str) -> dict:
+    with running([db], workers=0) as server:
+        url = f"{server.base_url}/test_notes/sleep?seconds=0.5"
+        requests.get(url, timeout=30)
+        walls = []
+        for _ in range(5):
+            start = time.perf_counter()
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(lambda _: requests.get(url, timeout=30).raise_for_status(), range(8)))
+            walls.append(time.perf_counter() - start)
+        return {"concurrent": 8, "sleep_s": 0.5, "wall_s": round(statistics.median(walls), 3)}
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        f"Measured {report['date']} on {report['machine']}; Odoo prefork, 2 workers, "
+        f"`wrk -t2 -c{report['connections']}`, medians of {report['rounds']} rounds of {report['seconds']} s.",
+        "",
+        "| scenario | req/s | p50 ms | p99 ms | non-2xx | server CPU ms/req | RSS MB/worker |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in report["throughput"]:
+        lines.append(f"| {row['name']} | {row['req_s']} | {row['p50_ms']} | {row['p99_ms']} | {row['non_2xx']} | "
+                     f"{row['cpu_ms_per_req']} | {row['rss_mb_per_worker']} |")
+    lines += ["", "| target | measured | goal | met |", "|---|---:|---:|:---:|"]
+    for target in report["targets"]:
+        lines.append(f"| {target['name']} | {target['value']} | {target['goal']} | {'yes' if target['met'] else 'no'} |")
+    return "\n".join(lines) + "\n"
+
+
+def chart(report: dict, path: Path) -> None:
+    import matplotlib  # noqa: PLC0415
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    rows = report["throughput"]
+    names = [row["name"] for row in rows]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 0.6 * len(rows) + 2))
+    left.barh(names, [row["req_s"] for row in rows], color="#4c72b0")
+    left.set_xlabel("requests / s")
+    left.invert_yaxis()
+    positions = range(len(rows))
+    right.barh([p - 0.2 for p in positions], [row["p50_ms"] for row in rows], height=0.4, label="p50")
+    right.barh([p + 0.2 for p in positions], [row["p99_ms"] for row in rows], height=0.4, label="p99")
+    right.set_yticks(list(positions), [""] * len(rows))
+    right.invert_yaxis()
+    right.set_xlabel("latency ms")
+    right.legend()
+    fig.suptitle("fastapi addon: scenarios and their references (same run)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True, help="database with fastapi and fastapi_test_notes installed")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--many", type=int, default=100_000, help="requests of the distinct-URL scenario")
+    parser.add_argument("--out", default=str(HERE / "results"))
+    args = parser.parse_args()
+
+    db = copy_database(args.db)
+    report: dict = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{os.cpu_count()} cores, {round(psutil.virtual_memory().total / 2**30)} GiB, "
+                   f"{platform.python_implementation()} {platform.python_version()}",
+        "rounds": args.rounds, "seconds": args.seconds, "connections": args.connections,
+    }
+    try:
+        with running([db], workers=2) as server:
+            eid = server.rpc(db, "fastapi.endpoint", "search", [("root_path", "=", "/fastapi_demo")])
+            loads = [
+                Load("demo GET /fastapi_demo/demo/", "/fastapi_demo/demo/"),
+                Load("native POST /web/webclient/version_info", "/web/webclient/version_info", VERSION_INFO_LUA),
+                Load("native GET /web/health", "/web/health"),
+                Load("authenticated GET who_ami (api-key)", "/fastapi_demo/demo/who_ami", API_KEY_LUA),
+                Load("POST JSON creating a record", "/test_notes/notes", POST_NOTE_LUA),
+            ]
+            report["throughput"] = compare(server, loads, args.rounds, args.seconds, args.connections)
+            report["after_endpoint_change"] = first_request_ratio(
+                server, db, lambda n: server.rpc(db, "fastapi.endpoint", "write", eid, {"description": f"b{n}"}))
+            report["after_unrelated_invalidation"] = first_request_ratio(
+                server, db, lambda n: server.rpc(db, "ir.config_parameter", "set_param", "bench.key", str(n)))
+            counts = [1_000, args.many] if args.many > 1_000 else [args.many]
+            report["distinct_urls"] = distinct_urls(server, db, counts, args.connections)
+        report["two_databases"] = two_databases(args.db)
+        report["threaded_async"] = threaded_async(db)
+    finally:
+        drop_database(db)
+
+    by_name = {row["name"]: row for row in report["throughput"]}
+    demo, native = by_name["demo GET /fastapi_demo/demo/"], by_name["native POST /web/webclient/version_info"]
+    auth = by_name["authenticated GET who_ami (api-key)"]
+    rss = report["distinct_urls"]
+    report["targets"] = [
+        {"name": "demo GET / native version_info (req/s)", "value": round(demo["req_s"] / native["req_s"], 2),
+         "goal": ">= 0.85"},
+        {"name": "authenticated / anonymous GET (req/s)", "value": round(auth["req_s"] / demo["req_s"], 2),
+         "goal": ">= 0.8"},
+        {"name": "first request after endpoint change / steady", "value": report["after_endpoint_change"]["ratio"],
+         "goal": "<= 2"},
+        {"name": "first request after unrelated invalidation / steady",
+         "value": report["after_unrelated_invalidation"]["ratio"], "goal": "<= 1.2"},
+        {"name": f"RSS/worker growth {rss[0]['requests']} -> {rss[-1]['requests']} requests (MB)",
+         "value": round(rss[-1]["rss_mb_per_worker"] - rss[0]["rss_mb_per_worker"], 1), "goal": "<= 10"},
+        {"name": "two alternating databases: rebuilds", "value": report["two_databases"]["rebuilds"], "goal": "== 0"},
+        {"name": "threaded: 8 concurrent 0.5 s async requests, wall s", "value": report["threaded_async"]["wall_s"],
+         "goal": "<= 0.8"},
+    ]
+    for target in report["targets"]:
+        op, goal = target["goal"].split()
+        target["met"] = {">=": target["value"] >= float(goal), "<=": target["value"] <= float(goal),
+                         "==": target["value"] == float(goal)}[op]
+
+    out = Path(args.out)
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(report, indent=2))
+    (out / "latest.md").write_text(markdown(report))
+    chart(report, out / "latest.png")
+    print(markdown(report))
+    print(json.dumps({k: report[k] for k in ("after_endpoint_change", "after_unrelated_invalidation",
+                                             "distinct_urls", "two_databases", "threaded_async")}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
