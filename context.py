@@ -17,3 +17,7 @@ if TYPE_CHECKING:
     from odoo.api import Environment
 
 odoo_env_ctx: ContextVar[Environment] = ContextVar("odoo_env_ctx")
+# The id of the fastapi.endpoint serving the request. A ContextVar rather than
+# an app-level dependency override: with any override in place, FastAPI
+# analyses every dependency of a route again on each request.
+fastapi_endpoint_id_ctx: ContextVar[int] = ContextVar("fastapi_endpoint_id_ctx")

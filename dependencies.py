@@ -23,7 +23,7 @@ from odoo.exceptions import AccessDenied
 from odoo.addons.base.models.res_partner import ResPartner
 from odoo.addons.base.models.res_users import ResUsers
 
-from .context import odoo_env_ctx
+from .context import fastapi_endpoint_id_ctx, odoo_env_ctx
 from .schemas import Paging
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def constant(value: T) -> Callable[[], Awaitable[T]]:
 
 
 async def company_id() -> int | None:
-    """The company of the app's env; each app overrides it with its endpoint's."""
+    """A company to run the app's env in; by default the endpoint's (already in the env)."""
     return None
 
 
@@ -134,8 +134,8 @@ async def authenticated_partner_from_basic_auth_user(
 
 
 async def fastapi_endpoint_id() -> int:
-    """The id of the endpoint serving the request; each app overrides it."""
-    raise NotImplementedError("fastapi_endpoint_id is provided by the endpoint's app")
+    """The id of the endpoint serving the request (override it in a TestClient)."""
+    return fastapi_endpoint_id_ctx.get()
 
 
 async def fastapi_endpoint(

@@ -28,7 +28,7 @@ from odoo.modules.registry import Registry
 from odoo.tools import config
 
 from .bridge import LoopedApp, make_scope
-from .context import odoo_env_ctx
+from .context import fastapi_endpoint_id_ctx, odoo_env_ctx
 from .error_handlers import describe
 from .pools import AppPool
 from .routing import RoutingTable
@@ -133,12 +133,14 @@ class FastApiDispatcher(http.Dispatcher):
         env = self._prepare_env(route)
         body = self._read_body()
         scope = make_scope(self.request.httprequest.environ, route.root_path)
-        token = odoo_env_ctx.set(env)
+        env_token = odoo_env_ctx.set(env)
+        endpoint_token = fastapi_endpoint_id_ctx.set(route.endpoint_id)
         try:
             with self._lease_app(env, route) as app:
                 result = app(scope, body)
         finally:
-            odoo_env_ctx.reset(token)
+            fastapi_endpoint_id_ctx.reset(endpoint_token)
+            odoo_env_ctx.reset(env_token)
         response = http.Response(bytes(result.body), status=result.status, headers=result.headers)
         if result.status >= 400:
             # An error the app answered itself: its writes must not be committed.

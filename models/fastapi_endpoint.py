@@ -188,10 +188,9 @@ class FastapiEndpoint(models.Model):
         }
 
     def _get_app_dependencies_overrides(self) -> dict[Callable, Callable]:
-        return {
-            dependencies.fastapi_endpoint_id: dependencies.constant(self.id),
-            dependencies.company_id: dependencies.constant(self.company_id.id or None),
-        }
+        # The endpoint's id and company reach the app through the request's
+        # context (see context.py), not through overrides.
+        return {}
 
     def _get_app(self) -> FastAPI:
         self.ensure_one()
