@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -30,7 +30,7 @@ import requests
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "standalone" / "live"))
 
-from server import OdooServer, copy_database, drop_database, running  # noqa: E402
+from server import OdooServer, alternate_databases, copy_database, drop_database, running  # noqa: E402
 
 VERSION_INFO_LUA = """
 wrk.method = "POST"
@@ -103,9 +103,10 @@ def wrk(server: OdooServer, load: Load, seconds: int, connections: int) -> None:
     script = _lua_file(load.lua or "-- plain GET\n")
     cpu = server_cpu(server)
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script,
-         server.base_url + load.path],
-        capture_output=True, text=True, check=True,
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, server.base_url + load.path],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     cpu = server_cpu(server) - cpu
     os.unlink(script)
@@ -160,7 +161,9 @@ def distinct_urls(server: OdooServer, db: str, counts: list[int], connections: i
         while done < target:
             out = subprocess.run(
                 ["wrk", "-t2", f"-c{connections}", "-d5s", "-s", script, server.base_url + "/"],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
             done += int(re.search(r"(\d+) requests in", out).group(1))
         stats = server.pool_stats(opener)
@@ -185,21 +188,7 @@ def two_databases(template: str) -> dict:
     first, second = copy_database(template), copy_database(template)
     try:
         with running([first, second], workers=2) as server:
-            def hit(db: str) -> None:
-                requests.get(f"{server.base_url}/fastapi_demo/demo/", headers={"X-Odoo-Database": db},
-                             timeout=30).raise_for_status()
-
-            for _ in range(10):
-                hit(first)
-                hit(second)
-            opener = server.login(first)
-            before = server.pool_stats(opener)
-            for _ in range(500):
-                hit(first)
-                hit(second)
-            after = server.pool_stats(opener)
-            builds = sum(w["builds"] for w in after.values()) - sum(w["builds"] for w in before.values())
-            return {"alternating_requests": 1000, "rebuilds": builds}
+            return alternate_databases(server, [first, second], 500, "/fastapi_demo/demo/")
     finally:
         drop_database(first)
         drop_database(second)
@@ -227,11 +216,15 @@ def markdown(report: dict) -> str:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in report["throughput"]:
-        lines.append(f"| {row['name']} | {row['req_s']} | {row['p50_ms']} | {row['p99_ms']} | {row['non_2xx']} | "
-                     f"{row['cpu_ms_per_req']} | {row['rss_mb_per_worker']} |")
+        lines.append(
+            f"| {row['name']} | {row['req_s']} | {row['p50_ms']} | {row['p99_ms']} | {row['non_2xx']} | "
+            f"{row['cpu_ms_per_req']} | {row['rss_mb_per_worker']} |"
+        )
     lines += ["", "| target | measured | goal | met |", "|---|---:|---:|:---:|"]
     for target in report["targets"]:
-        lines.append(f"| {target['name']} | {target['value']} | {target['goal']} | {'yes' if target['met'] else 'no'} |")
+        lines.append(
+            f"| {target['name']} | {target['value']} | {target['goal']} | {'yes' if target['met'] else 'no'} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -273,8 +266,10 @@ def main() -> None:
     report: dict = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": f"{os.cpu_count()} cores, {round(psutil.virtual_memory().total / 2**30)} GiB, "
-                   f"{platform.python_implementation()} {platform.python_version()}",
-        "rounds": args.rounds, "seconds": args.seconds, "connections": args.connections,
+        f"{platform.python_implementation()} {platform.python_version()}",
+        "rounds": args.rounds,
+        "seconds": args.seconds,
+        "connections": args.connections,
     }
     try:
         with running([db], workers=2) as server:
@@ -288,9 +283,11 @@ def main() -> None:
             ]
             report["throughput"] = compare(server, loads, args.rounds, args.seconds, args.connections)
             report["after_endpoint_change"] = first_request_ratio(
-                server, db, lambda n: server.rpc(db, "fastapi.endpoint", "write", eid, {"description": f"b{n}"}))
+                server, db, lambda n: server.rpc(db, "fastapi.endpoint", "write", eid, {"description": f"b{n}"})
+            )
             report["after_unrelated_invalidation"] = first_request_ratio(
-                server, db, lambda n: server.rpc(db, "ir.config_parameter", "set_param", "bench.key", str(n)))
+                server, db, lambda n: server.rpc(db, "ir.config_parameter", "set_param", "bench.key", str(n))
+            )
             counts = [1_000, args.many] if args.many > 1_000 else [args.many]
             report["distinct_urls"] = distinct_urls(server, db, counts, args.connections)
         report["two_databases"] = two_databases(args.db)
@@ -303,24 +300,45 @@ def main() -> None:
     auth = by_name["authenticated GET who_ami (api-key)"]
     rss = report["distinct_urls"]
     report["targets"] = [
-        {"name": "demo GET / native version_info (req/s)", "value": round(demo["req_s"] / native["req_s"], 2),
-         "goal": ">= 0.85"},
-        {"name": "authenticated / anonymous GET (req/s)", "value": round(auth["req_s"] / demo["req_s"], 2),
-         "goal": ">= 0.8"},
-        {"name": "first request after endpoint change / steady", "value": report["after_endpoint_change"]["ratio"],
-         "goal": "<= 2"},
-        {"name": "first request after unrelated invalidation / steady",
-         "value": report["after_unrelated_invalidation"]["ratio"], "goal": "<= 1.2"},
-        {"name": f"RSS/worker growth {rss[0]['requests']} -> {rss[-1]['requests']} requests (MB)",
-         "value": round(rss[-1]["rss_mb_per_worker"] - rss[0]["rss_mb_per_worker"], 1), "goal": "<= 10"},
-        {"name": "two alternating databases: rebuilds", "value": report["two_databases"]["rebuilds"], "goal": "== 0"},
-        {"name": "threaded: 8 concurrent 0.5 s async requests, wall s", "value": report["threaded_async"]["wall_s"],
-         "goal": "<= 0.8"},
+        {
+            "name": "demo GET / native version_info (req/s)",
+            "value": round(demo["req_s"] / native["req_s"], 2),
+            "goal": ">= 0.85",
+        },
+        {
+            "name": "authenticated / anonymous GET (req/s)",
+            "value": round(auth["req_s"] / demo["req_s"], 2),
+            "goal": ">= 0.8",
+        },
+        {
+            "name": "first request after endpoint change / steady",
+            "value": report["after_endpoint_change"]["ratio"],
+            "goal": "<= 2",
+        },
+        {
+            "name": "first request after unrelated invalidation / steady",
+            "value": report["after_unrelated_invalidation"]["ratio"],
+            "goal": "<= 1.2",
+        },
+        {
+            "name": f"RSS/worker growth {rss[0]['requests']} -> {rss[-1]['requests']} requests (MB)",
+            "value": round(rss[-1]["rss_mb_per_worker"] - rss[0]["rss_mb_per_worker"], 1),
+            "goal": "<= 10",
+        },
+        {"name": "two alternating databases: rebuilds", "value": report["two_databases"]["builds"], "goal": "== 0"},
+        {
+            "name": "threaded: 8 concurrent 0.5 s async requests, wall s",
+            "value": report["threaded_async"]["wall_s"],
+            "goal": "<= 0.8",
+        },
     ]
     for target in report["targets"]:
         op, goal = target["goal"].split()
-        target["met"] = {">=": target["value"] >= float(goal), "<=": target["value"] <= float(goal),
-                         "==": target["value"] == float(goal)}[op]
+        target["met"] = {
+            ">=": target["value"] >= float(goal),
+            "<=": target["value"] <= float(goal),
+            "==": target["value"] == float(goal),
+        }[op]
 
     out = Path(args.out)
     out.mkdir(exist_ok=True)
@@ -328,8 +346,21 @@ def main() -> None:
     (out / "latest.md").write_text(markdown(report))
     chart(report, out / "latest.png")
     print(markdown(report))
-    print(json.dumps({k: report[k] for k in ("after_endpoint_change", "after_unrelated_invalidation",
-                                             "distinct_urls", "two_databases", "threaded_async")}, indent=2))
+    print(
+        json.dumps(
+            {
+                k: report[k]
+                for k in (
+                    "after_endpoint_change",
+                    "after_unrelated_invalidation",
+                    "distinct_urls",
+                    "two_databases",
+                    "threaded_async",
+                )
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from odoo.exceptions import ValidationError
 
 from .. import dependencies, docs, error_handlers
 from ..dispatcher import EndpointRoute, app_pool, prune_pool
+from ..overrides import Baker
 from ..routing import RoutingTable, normalize_root_path, root_path_problem, shadows
 
 _logger = logging.getLogger(__name__)
@@ -194,11 +195,15 @@ class FastapiEndpoint(models.Model):
 
     def _get_app(self) -> FastAPI:
         self.ensure_one()
-        app = FastAPI(**self._prepare_fastapi_app_params())
+        # The overrides are written into the app's routes once, here, rather
+        # than left in app.dependency_overrides: see overrides.py.
+        baker = Baker(self._get_app_dependencies_overrides())
+        params = self._prepare_fastapi_app_params()
+        params["dependencies"] = [baker.depends(dep) for dep in params.get("dependencies") or []]
+        app = FastAPI(**params)
         for router in self._get_fastapi_routers():
-            app.include_router(router)
+            app.include_router(baker.router(router) if baker.overrides else router)
         docs.add_docs_routes(app)
-        app.dependency_overrides.update(self._get_app_dependencies_overrides())
         error_handlers.add_exception_handlers(app)
         return app
 

@@ -10,7 +10,7 @@ from odoo.api import Environment
 from odoo.addons.base.models.res_partner import ResPartner
 from odoo.addons.fastapi.dependencies import authenticated_partner_impl, odoo_env
 
-from ..routers.notes import router
+from ..routers.notes import NoteQuotaExceeded, note_quota_exceeded_handler, router
 
 
 async def partner_from_token(
@@ -33,6 +33,12 @@ class FastapiEndpoint(models.Model):
         if self.app == "test_notes":
             return [router]
         return super()._get_fastapi_routers()
+
+    def _get_app(self):
+        app = super()._get_app()
+        if self.app == "test_notes":
+            app.add_exception_handler(NoteQuotaExceeded, note_quota_exceeded_handler)
+        return app
 
     def _get_app_dependencies_overrides(self):
         overrides = super()._get_app_dependencies_overrides()

@@ -3,7 +3,8 @@
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from odoo.api import Environment
@@ -14,6 +15,14 @@ from odoo.addons.fastapi.dependencies import authenticated_partner, authenticate
 from odoo.addons.fastapi.schemas import PagedCollection, Paging
 
 router = APIRouter(tags=["notes"])
+
+
+class NoteQuotaExceeded(Exception):
+    """An error of the app's own, answered by the app's own exception handler."""
+
+
+async def note_quota_exceeded_handler(request: Request, exc: NoteQuotaExceeded) -> JSONResponse:
+    return JSONResponse({"detail": "quota exceeded", "limit": exc.args[0]}, status_code=429)
 
 
 class NoteIn(BaseModel):
@@ -63,6 +72,8 @@ async def create_then_fail(data: NoteIn, kind: str, env: Annotated[Environment, 
         raise HTTPException(418, "teapot")
     if kind == "crash":
         raise RuntimeError("crash")
+    if kind == "quota":
+        raise NoteQuotaExceeded(3)
     return _out(note)
 
 

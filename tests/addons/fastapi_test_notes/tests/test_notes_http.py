@@ -52,6 +52,12 @@ class TestNotesHttp(HttpCase):
                 self.assertEqual(response.headers["Content-Type"], "application/json")
                 self.assertFalse(self.notes_named(name), f"{kind}: the write was committed")
 
+    def test_app_exception_handler_answers_and_rolls_back(self):
+        response = self.call("POST", "/notes/then-fail?kind=quota", json={"name": "quota", "partner_id": self.bob.id})
+        self.assertEqual(response.status_code, 429, response.text)
+        self.assertEqual(response.json(), {"detail": "quota exceeded", "limit": 3})
+        self.assertFalse(self.notes_named("quota"))
+
     def test_success_after_write_commits(self):
         response = self.call("POST", "/notes/then-fail?kind=none", json={"name": "kept", "partner_id": self.bob.id})
         self.assertEqual(response.status_code, 200, response.text)
