@@ -111,19 +111,19 @@ async def basic_auth_user(
     env: Annotated[Environment, Depends(odoo_env)],
 ) -> ResUsers:
     users = env["res.users"].sudo()
-    user = users.search(users._get_login_domain(credential.username), limit=1)
+    # Both cached: the login per login, the password hash per (uid, password).
+    found = users._fastapi_user_by_login(credential.username)
     try:
-        if not user:
+        if not found:
             raise AccessDenied()
-        # Cached per (uid, password): the password hash is checked once.
-        users._check_uid_passwd(user.id, credential.password)
+        users._check_uid_passwd(found[0], credential.password)
     except AccessDenied as exc:
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,
             detail="Incorrect username or password",
             headers={"WWW-Authenticate": "Basic"},
         ) from exc
-    return env["res.users"].browse(user.id)
+    return env["res.users"].browse(found[0])
 
 
 async def authenticated_partner_from_basic_auth_user(

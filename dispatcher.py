@@ -91,6 +91,8 @@ class EndpointRoute:
     company_id: int | None
     save_session: bool
     force_readwrite: bool
+    lang: str | None = None
+    tz: str | None = None
     pooled: bool = True
     rule: Rule = field(init=False, compare=False, repr=False)
 
@@ -117,6 +119,8 @@ class EndpointRoute:
             company_id=endpoint.company_id.id or None,
             save_session=endpoint.save_http_session,
             force_readwrite=endpoint.force_readwrite,
+            lang=endpoint.user_id.lang or None,
+            tz=endpoint.user_id.tz or None,
             pooled=pooled,
         )
 
@@ -155,11 +159,11 @@ class FastApiDispatcher(http.Dispatcher):
 
     def _prepare_env(self, route: EndpointRoute) -> Environment:
         request = self.request
-        context = dict(request.env["res.users"].with_user(route.uid).context_get())
+        # The user's language and timezone come with the route: no cache an
+        # unrelated invalidation empties is read on the way.
         accept_language = request.httprequest.headers.get("Accept-Language")
-        lang = request.env["res.lang"]._get_lang_from_accept_language(accept_language)
-        if lang:
-            context["lang"] = lang
+        lang = accept_language and request.env["res.lang"]._get_lang_from_accept_language(accept_language)
+        context = {"lang": lang or route.lang or "en_US", "tz": route.tz, "uid": route.uid}
         if route.company_id:
             context["allowed_company_ids"] = [route.company_id]
         request.update_env(user=route.uid, context=context)

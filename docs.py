@@ -9,7 +9,7 @@ addon ships the assets in ``static/lib`` instead.
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
@@ -20,28 +20,31 @@ SWAGGER_FAVICON = f"{STATIC}/swagger-ui/favicon-32x32.png"
 REDOC_JS = f"{STATIC}/redoc/redoc.standalone.js"
 
 
-def _openapi_url(app: FastAPI, request: Request) -> str:
-    return request.scope.get("root_path", "") + (app.openapi_url or "/openapi.json")
+def _openapi_url(request: Request) -> str:
+    return request.scope.get("root_path", "") + (request.app.openapi_url or "/openapi.json")
 
 
-def add_docs_routes(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") -> None:
-    async def swagger_ui(request: Request) -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=_openapi_url(app, request),
-            title=f"{app.title} - Swagger UI",
-            swagger_js_url=SWAGGER_JS,
-            swagger_css_url=SWAGGER_CSS,
-            swagger_favicon_url=SWAGGER_FAVICON,
-        )
+# The pages read the app from the request: one router serves every app.
+router = APIRouter(include_in_schema=False)
 
-    async def redoc(request: Request) -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url=_openapi_url(app, request),
-            title=f"{app.title} - ReDoc",
-            redoc_js_url=REDOC_JS,
-            redoc_favicon_url=SWAGGER_FAVICON,
-            with_google_fonts=False,
-        )
 
-    app.add_api_route(docs_url, swagger_ui, methods=["GET"], include_in_schema=False)
-    app.add_api_route(redoc_url, redoc, methods=["GET"], include_in_schema=False)
+@router.get("/docs")
+async def swagger_ui(request: Request) -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url=_openapi_url(request),
+        title=f"{request.app.title} - Swagger UI",
+        swagger_js_url=SWAGGER_JS,
+        swagger_css_url=SWAGGER_CSS,
+        swagger_favicon_url=SWAGGER_FAVICON,
+    )
+
+
+@router.get("/redoc")
+async def redoc(request: Request) -> HTMLResponse:
+    return get_redoc_html(
+        openapi_url=_openapi_url(request),
+        title=f"{request.app.title} - ReDoc",
+        redoc_js_url=REDOC_JS,
+        redoc_favicon_url=SWAGGER_FAVICON,
+        with_google_fonts=False,
+    )

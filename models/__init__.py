@@ -5,3 +5,4 @@ from . import fastapi_endpoint_demo
 from . import ir_http
 from . import ir_rule
 from . import res_lang
+from . import res_users

@@ -12,8 +12,8 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from .. import dependencies, docs, error_handlers
+from ..app_routes import Baker, ServedFastAPI
 from ..dispatcher import EndpointRoute, app_pool, prune_pool
-from ..overrides import Baker
 from ..routing import RoutingTable, normalize_root_path, root_path_problem, shadows
 
 _logger = logging.getLogger(__name__)
@@ -200,10 +200,9 @@ class FastapiEndpoint(models.Model):
         baker = Baker(self._get_app_dependencies_overrides())
         params = self._prepare_fastapi_app_params()
         params["dependencies"] = [baker.depends(dep) for dep in params.get("dependencies") or []]
-        app = FastAPI(**params)
-        for router in self._get_fastapi_routers():
-            app.include_router(baker.router(router) if baker.overrides else router)
-        docs.add_docs_routes(app)
+        app = ServedFastAPI(**params)
+        for router in [*self._get_fastapi_routers(), docs.router]:
+            baker.include(app, router)
         error_handlers.add_exception_handlers(app)
         return app
 

@@ -30,11 +30,10 @@ async def api_key_authenticated_partner(
     ],
     env: Annotated[Environment, Depends(odoo_env)],
 ) -> ResPartner:
-    users = env["res.users"].sudo()
-    user = users.search(users._get_login_domain(api_key), limit=1)
-    if not user:
+    found = env["res.users"]._fastapi_user_by_login(api_key)
+    if not found:
         raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail="Incorrect API key")
-    return env["res.partner"].browse(user.partner_id.id)
+    return env["res.partner"].browse(found[1])
 
 
 @router.get("/demo/")

@@ -72,6 +72,27 @@ class TestDemoOverHttp(HttpCase):
         self.assertJson(self.get("/fastapi_demo/demo/who_ami", headers={"api-key": "nobody"}), 401)
         self.assertJson(self.get("/fastapi_demo/demo/who_ami"), 401)
 
+    def test_api_key_lookup_follows_user_changes(self):
+        user = self.env["res.users"].create({"name": "Key User", "login": "key_user"})
+        self.env.flush_all()
+        who = "/fastapi_demo/demo/who_ami"
+        self.assertJson(self.get(who, headers={"api-key": "key_user"}), 200)
+        user.login = "key_user_renamed"
+        self.env.flush_all()
+        self.assertJson(self.get(who, headers={"api-key": "key_user"}), 401)
+        self.assertJson(self.get(who, headers={"api-key": "key_user_renamed"}), 200)
+        user.active = False
+        self.env.flush_all()
+        self.assertJson(self.get(who, headers={"api-key": "key_user_renamed"}), 401)
+
+    def test_endpoint_user_language_is_the_default(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.demo.user_id.lang = "fr_FR"
+        self.env.flush_all()
+        self.assertJson(self.get("/fastapi_demo/demo/lang"), 200, {"lang": "fr_FR"})
+        headers = {"Accept-Language": "en-US"}
+        self.assertJson(self.get("/fastapi_demo/demo/lang", headers=headers), 200, {"lang": "en_US"})
+
     def test_endpoint_app_info(self):
         body = self.assertJson(self.get("/fastapi_demo/demo/endpoint_app_info", headers={"api-key": "admin"}), 200)
         self.assertEqual(

@@ -1,15 +1,23 @@
 # Copyright 2026 The fastapi addon authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Dependency overrides applied once, when an app is built.
+"""How an endpoint's routers become the routes of its app, cheaply.
 
-With anything in ``app.dependency_overrides``, FastAPI analyses every
-dependency of a route again, on every request (signatures, annotations,
-pydantic fields): an app whose authentication is an override, as the OCA
-API has it, pays that on each call. Here the overrides are written into
-copies of the routers instead: each dependency function that reaches an
-overridden one gets a twin whose signature names the override, and FastAPI
-analyses the result once, as any app. The docs then show the parameters of
-the overrides (an api-key header, ...) too.
+Two costs are moved out of the request path:
+
+- Dependency overrides. With anything in ``app.dependency_overrides``,
+  FastAPI analyses every dependency of a route again on every request
+  (signatures, annotations, pydantic fields): an app whose authentication is
+  an override, as the OCA API has it, would pay that on each call. The
+  overrides are written into the routes instead: each dependency function
+  that reaches an overridden one gets a twin whose signature names the
+  override, and FastAPI analyses the result once. The docs then show the
+  overrides' parameters (an api-key header, ...) too.
+- Route analysis. Building the routes of an app is most of the cost of
+  building it, paid by the first request after each change of the endpoint.
+  The analysed routes of a router are kept per process and shared by the
+  apps built with the same overrides and app settings; they hold no state of
+  a request. Runtime overrides still work on a shared route: it asks the app
+  that is serving the request (``ServingApp``).
 """
 
 from __future__ import annotations
@@ -17,11 +25,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Annotated, Any, get_args, get_origin
 
-from fastapi import APIRouter, params
+from fastapi import APIRouter, FastAPI, params
 from fastapi.routing import APIRoute
+from starlette.routing import Mount, Route
 
 Overrides = dict[Callable[..., Any], Callable[..., Any]]
 
@@ -52,21 +65,103 @@ _ROUTE_FIELDS = (
 )
 
 
+_serving_app: ContextVar[FastAPI] = ContextVar("fastapi_serving_app")
+
+
+class ServedFastAPI(FastAPI):
+    """A FastAPI app that tells shared routes it is the one serving."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        token = _serving_app.set(self)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            _serving_app.reset(token)
+
+
+class _ServingApp:
+    """The dependency overrides provider of shared routes."""
+
+    @property
+    def dependency_overrides(self) -> Overrides:
+        app = _serving_app.get(None)
+        return app.dependency_overrides if app is not None else {}
+
+
+SERVING_APP = _ServingApp()
+# Per router (by id: routers are not hashable; the weak reference tells a
+# reused id from the same router): the analysed routes for the latest few
+# (overrides, app settings).
+_ROUTES: dict[int, tuple[weakref.ref, OrderedDict[str, list]]] = {}
+_ROUTES_LOCK = threading.Lock()
+_ROUTES_PER_ROUTER = 4
+# The settings of an app's router that shape the routes added to it.
+_ROUTER_SETTINGS = (
+    "dependencies",
+    "deprecated",
+    "include_in_schema",
+    "responses",
+    "callbacks",
+    "route_class",
+    "default_response_class",
+    "generate_unique_id_function",
+    "strict_content_type",
+    "max_body_size",
+    "tags",
+    "prefix",
+)
+
+
 class Baker:
     def __init__(self, overrides: Overrides) -> None:
         self.overrides = overrides
         self._baked: dict[Any, Any] = {}
 
-    def router(self, router: APIRouter) -> APIRouter:
-        baked = APIRouter()
+    def include(self, app: FastAPI, router: APIRouter) -> None:
+        """Add the routes of ``router`` to ``app`` with the overrides written in.
+
+        Routes are added one by one, so that FastAPI analyses them now, once,
+        rather than on the app's first request. A router this cannot rewrite
+        (one holding other routers, or websockets) is included as it is, and
+        its overrides are left to FastAPI at request time.
+        """
+        if not all(isinstance(route, APIRoute | Route | Mount) for route in router.routes):
+            app.include_router(router)
+            app.dependency_overrides.update(self.overrides)
+            return
+        key = self._cache_key(app)
+        with _ROUTES_LOCK:
+            cached = _routes_of(router).get(key)
+        if cached is not None:
+            app.router.routes.extend(cached)
+            return
+        start = len(app.router.routes)
+        own_provider = app.router.dependency_overrides_provider
+        app.router.dependency_overrides_provider = SERVING_APP
+        try:
+            self._add_routes(app, router)
+        finally:
+            app.router.dependency_overrides_provider = own_provider
+        with _ROUTES_LOCK:
+            per_key = _routes_of(router)
+            per_key[key] = app.router.routes[start:]
+            while len(per_key) > _ROUTES_PER_ROUTER:
+                per_key.popitem(last=False)
+
+    def _add_routes(self, app: FastAPI, router: APIRouter) -> None:
         for route in router.routes:
             if isinstance(route, APIRoute):
                 kwargs = {name: getattr(route, name) for name in _ROUTE_FIELDS}
                 kwargs["dependencies"] = [self.depends(dep) for dep in route.dependencies]
-                baked.add_api_route(route.path, self.call(route.endpoint, endpoint=True), **kwargs)
+                app.router.add_api_route(route.path, self.call(route.endpoint, endpoint=True), **kwargs)
             else:
-                baked.routes.append(route)
-        return baked
+                app.router.routes.append(route)
+
+    def _cache_key(self, app: FastAPI) -> str:
+        # Functions are module-level and live as long as the process: their
+        # reprs (with addresses) identify them.
+        settings = tuple(getattr(app.router, name, None) for name in _ROUTER_SETTINGS)
+        return repr((sorted(self.overrides.items(), key=repr), settings))
 
     def depends(self, dep: params.Depends) -> params.Depends:
         call = self.call(dep.dependency) if dep.dependency is not None else None
@@ -101,6 +196,16 @@ class Baker:
         if annotation is parameter.annotation and default is parameter.default:
             return parameter
         return parameter.replace(annotation=annotation, default=default)
+
+
+def _routes_of(router: APIRouter) -> OrderedDict[str, list]:
+    """The cache entry of ``router``; call with _ROUTES_LOCK held."""
+    ref, per_key = _ROUTES.get(id(router), (None, None))
+    if ref is None or ref() is not router:
+        key = id(router)
+        per_key = OrderedDict()
+        _ROUTES[key] = (weakref.ref(router, lambda _ref: _ROUTES.pop(key, None)), per_key)
+    return per_key
 
 
 def _replace(dep: params.Depends, **changes: Any) -> params.Depends:

@@ -1,6 +1,6 @@
 # Copyright 2026 The fastapi addon authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""overrides.Baker: dependency overrides written into the routes at build time."""
+"""app_routes: overrides written into the routes, analysed routes shared between apps."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException
 from fastapi.testclient import TestClient
 
-from overrides import Baker
+from app_routes import Baker, ServedFastAPI
 
 events: list[str] = []
 
@@ -75,8 +75,8 @@ async def plain() -> dict:
 
 
 def baked_app(override) -> FastAPI:
-    app = FastAPI()
-    app.include_router(Baker({current_user: override}).router(router))
+    app = ServedFastAPI()
+    Baker({current_user: override}).include(app, router)
     assert not app.dependency_overrides
     return app
 
@@ -116,3 +116,34 @@ def test_untouched_routes_and_functions_are_kept():
     assert baker.call(tracked_transaction) is tracked_transaction
     assert baker.call(current_user) is user_from_header
     assert baker.call(greeting) is not greeting
+
+
+def test_router_of_routers_falls_back_to_runtime_overrides():
+    outer = APIRouter()
+    outer.include_router(router, prefix="/inner")
+    app = FastAPI()
+    Baker({current_user: user_from_header}).include(app, outer)
+    with TestClient(app) as client:
+        response = client.get("/inner/greet", headers={"x-user": "cy"})
+    assert response.json()["text"] == "hello cy"
+
+
+def test_apps_built_alike_share_their_analysed_routes():
+    first, second = baked_app(user_from_header), baked_app(user_from_header)
+    assert [id(r) for r in first.router.routes[-3:]] == [id(r) for r in second.router.routes[-3:]]
+    other = baked_app(sync_user_from_header)
+    assert first.router.routes[-1] is not other.router.routes[-1]
+    with TestClient(second) as client:
+        assert client.get("/greet", headers={"x-user": "di"}).json()["text"] == "hello di"
+    with TestClient(other) as client:
+        assert client.get("/greet", headers={"x-user": "di"}).json()["text"] == "hello sync di"
+
+
+def test_runtime_overrides_on_an_app_with_shared_routes():
+    # The OCA way: an override set on the app after it was built.
+    shared = baked_app(user_from_header)
+    shared.dependency_overrides[user_from_header] = sync_user_from_header
+    with TestClient(shared) as client:
+        assert client.get("/greet", headers={"x-user": "ed"}).json()["text"] == "hello sync ed"
+    with TestClient(baked_app(user_from_header)) as client:
+        assert client.get("/greet", headers={"x-user": "ed"}).json()["text"] == "hello ed"
