@@ -109,21 +109,6 @@ class EndpointRoute:
         }
         object.__setattr__(self, "rule", Rule(self.root_path, endpoint=endpoint))
 
-    @classmethod
-    def from_record(cls, endpoint: Any, pooled: bool = True) -> EndpointRoute:
-        return cls(
-            endpoint_id=endpoint.id,
-            root_path=endpoint.root_path,
-            app_version=endpoint.app_version,
-            uid=endpoint.user_id.id,
-            company_id=endpoint.company_id.id or None,
-            save_session=endpoint.save_http_session,
-            force_readwrite=endpoint.force_readwrite,
-            lang=endpoint.user_id.lang or None,
-            tz=endpoint.user_id.tz or None,
-            pooled=pooled,
-        )
-
 
 class FastApiDispatcher(http.Dispatcher):
     routing_type = "fastapi"

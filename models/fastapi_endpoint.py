@@ -10,6 +10,7 @@ from starlette.middleware import Middleware
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from .. import dependencies, docs, error_handlers
 from ..app_routes import Baker, ServedFastAPI
@@ -241,8 +242,42 @@ class FastapiEndpoint(models.Model):
 
     @api.model
     def _build_routing_table(self, pooled: bool) -> RoutingTable:
-        endpoints = self.sudo().search([("active", "=", True)])
-        return RoutingTable({endpoint.root_path: EndpointRoute.from_record(endpoint, pooled) for endpoint in endpoints})
+        # One query: this runs in the first request of every worker after any
+        # routing change, and that request should cost little more than others.
+        self.flush_model()
+        self.env["res.users"].flush_model(["partner_id"])
+        self.env["res.partner"].flush_model(["lang", "tz"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT e.id, e.root_path, e.app_version, e.user_id, e.company_id,
+                       e.save_http_session, e.force_readwrite, p.lang, p.tz
+                  FROM fastapi_endpoint e
+                  JOIN res_users u ON u.id = e.user_id
+                  JOIN res_partner p ON p.id = u.partner_id
+                 WHERE e.active
+                """
+            )
+        )
+        return RoutingTable(
+            {
+                root_path: EndpointRoute(
+                    endpoint_id=endpoint_id,
+                    root_path=root_path,
+                    app_version=app_version,
+                    uid=uid,
+                    company_id=company_id,
+                    save_session=bool(save_session),
+                    force_readwrite=bool(force_readwrite),
+                    lang=lang,
+                    tz=tz,
+                    pooled=pooled,
+                )
+                for endpoint_id, root_path, app_version, uid, company_id, save_session, force_readwrite, lang, tz in (
+                    self.env.cr.fetchall()
+                )
+            }
+        )
 
     @api.model
     def _get_odoo_routes(self) -> list[str]:

@@ -172,7 +172,7 @@ def test_pool_keyed_per_endpoint_and_invalidated_by_relevant_changes_only(databa
     assert total(stats, "invalidations") == invalidations + 2  # one per worker
     with capsys.disabled():
         print(
-            f"\n[pool] 2000 distinct URLs: apps per worker for the endpoint <= 1; builds={builds}; "
+            f"\n[pool] 10000 distinct URLs: apps per worker for the endpoint <= 1; builds={builds}; "
             f"unrelated invalidations: 0 rebuilds; endpoint change: {total(stats, 'invalidations') - invalidations} "
             "invalidations (one per worker)"
         )
