@@ -201,8 +201,8 @@ def test_first_request_after_rebuild_costs_little(database, two_servers, capsys)
             f"\n[warm rebuild] first request after an endpoint change / steady state: median ratio {ratio:.2f} "
             f"({', '.join(f'{r:.2f}' for r in ratios)})"
         )
-    # Target 2 (issue "App pool", point 7); see README.rst, Performance, for the measured figure.
-    assert ratio <= 3.0
+    # Target 2; see README.rst, Performance, for the benchmark figure.
+    assert ratio <= 2.5  # 2 plus a margin for this noisy 2-core machine
 
 
 def test_two_databases_on_one_server_rebuild_nothing(database, capsys):
