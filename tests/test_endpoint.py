@@ -2,12 +2,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The fastapi.endpoint model, and routing changes through Odoo's HTTP stack."""
 
+from fastapi import FastAPI
 from psycopg2.errors import UniqueViolation
 
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from ..bridge import LoopedApp
+from ..dispatcher import app_pool, prune_pool
 from ..routing import RESERVED_SEGMENTS
 
 
@@ -121,3 +124,13 @@ class TestEndpoint(HttpCase):
         self.assertEqual(self.url_open("/fastapi_demo/openapi.json").json()["info"]["title"], self.demo.name)
         self.demo.name = "A new title"
         self.assertEqual(self.url_open("/fastapi_demo/openapi.json").json()["info"]["title"], "A new title")
+
+    def test_pool_frees_the_keys_of_dropped_databases(self):
+        with app_pool.lease(("dropped_database", "/api"), (0, 0), lambda: LoopedApp(FastAPI())):
+            pass
+        with app_pool.lease((self.env.cr.dbname, "/gone"), (0, 0), lambda: LoopedApp(FastAPI())):
+            pass
+        prune_pool(self.env.cr.dbname, self.Endpoint._get_committed_routing_table())
+        keys = [entry["key"] for entry in app_pool.stats()["keys"]]
+        self.assertNotIn(["dropped_database", "/api"], keys)
+        self.assertNotIn([self.env.cr.dbname, "/gone"], keys)
