@@ -76,9 +76,6 @@ class RoutingTable(Generic[T]):
     def __contains__(self, root_path: object) -> bool:
         return root_path in self._routes
 
-    def values(self) -> list[T]:
-        return list(self._routes.values())
-
     def match(self, path: str) -> T | None:
         if not self._routes:
             return None
