@@ -11,7 +11,7 @@ dependency costs a hop to a worker thread and back.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 from fastapi import Depends, Header, HTTPException, Query, status
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
@@ -159,7 +159,7 @@ async def accept_language(
     return accept_language
 
 
-__all__: list[Any] = [
+__all__ = [
     "accept_language",
     "authenticated_partner",
     "authenticated_partner_env",

@@ -14,7 +14,6 @@ response of the app into a rollback.
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,8 +34,6 @@ from .routing import RoutingTable
 
 if TYPE_CHECKING:
     from odoo.api import Environment
-
-_logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -197,7 +197,7 @@ class FastapiEndpoint(models.Model):
     def _get_app(self) -> FastAPI:
         self.ensure_one()
         # The overrides are written into the app's routes once, here, rather
-        # than left in app.dependency_overrides: see overrides.py.
+        # than left in app.dependency_overrides: see app_routes.py.
         baker = Baker(self._get_app_dependencies_overrides())
         params = self._prepare_fastapi_app_params()
         params["dependencies"] = [baker.depends(dep) for dep in params.get("dependencies") or []]
@@ -247,11 +247,13 @@ class FastapiEndpoint(models.Model):
         self.flush_model()
         self.env["res.users"].flush_model(["partner_id"])
         self.env["res.partner"].flush_model(["lang", "tz"])
+        # The aliases are EndpointRoute's field names.
         self.env.cr.execute(
             SQL(
                 """
-                SELECT e.id, e.root_path, e.app_version, e.user_id, e.company_id,
-                       e.save_http_session, e.force_readwrite, p.lang, p.tz
+                SELECT e.id AS endpoint_id, e.root_path, e.app_version, e.user_id AS uid,
+                       e.company_id, COALESCE(e.save_http_session, FALSE) AS save_session,
+                       COALESCE(e.force_readwrite, FALSE) AS force_readwrite, p.lang, p.tz
                   FROM fastapi_endpoint e
                   JOIN res_users u ON u.id = e.user_id
                   JOIN res_partner p ON p.id = u.partner_id
@@ -259,25 +261,8 @@ class FastapiEndpoint(models.Model):
                 """
             )
         )
-        return RoutingTable(
-            {
-                root_path: EndpointRoute(
-                    endpoint_id=endpoint_id,
-                    root_path=root_path,
-                    app_version=app_version,
-                    uid=uid,
-                    company_id=company_id,
-                    save_session=bool(save_session),
-                    force_readwrite=bool(force_readwrite),
-                    lang=lang,
-                    tz=tz,
-                    pooled=pooled,
-                )
-                for endpoint_id, root_path, app_version, uid, company_id, save_session, force_readwrite, lang, tz in (
-                    self.env.cr.fetchall()
-                )
-            }
-        )
+        routes = (EndpointRoute(**row, pooled=pooled) for row in self.env.cr.dictfetchall())
+        return RoutingTable({route.root_path: route for route in routes})
 
     @api.model
     def _get_odoo_routes(self) -> list[str]:
