@@ -189,11 +189,11 @@ def test_first_request_after_rebuild_costs_little(database, two_servers, capsys)
         return time.perf_counter() - start
 
     ratios = []
-    for n in range(7):
+    for n in range(9):
         steady = statistics.median(latency() for _ in range(30))
         first.rpc(database, "fastapi.endpoint", "write", [eid], {"description": f"rebuild {n}"})
-        # Both workers of the server rebuild: measure each worker's first request.
-        cold = max(latency(), latency())
+        # The worker that takes it rebuilds the app on this request.
+        cold = latency()
         ratios.append(cold / steady)
     ratio = statistics.median(ratios)
     with capsys.disabled():
