@@ -9,7 +9,7 @@ from typing import Annotated
 import psycopg2.errorcodes
 import psycopg2.errors
 import werkzeug.exceptions
-from fastapi import APIRouter, Depends, File, HTTPException, Request, status
+from fastapi import APIRouter, Body, Depends, File, HTTPException, Request, status
 from fastapi.security import APIKeyHeader
 
 from odoo.api import Environment
@@ -45,6 +45,16 @@ async def hello() -> dict[str, str]:
 @router.get("/demo/who_ami")
 async def who_ami(partner: Annotated[ResPartner, Depends(authenticated_partner)]) -> DemoUserInfo:
     return DemoUserInfo(id=partner.id, name=partner.name, display_name=partner.display_name)
+
+
+@router.get("/demo/authenticated")
+async def authenticated(partner: Annotated[ResPartner, Depends(authenticated_partner)]) -> dict[str, int]:
+    """The caller's partner id: checks the credentials and reads nothing else.
+
+    Beside ``who_ami``, which also reads the partner through the ORM, it shows
+    what authentication alone adds to a request.
+    """
+    return {"partner_id": partner.id}
 
 
 @router.get("/demo/endpoint_app_info", dependencies=[Depends(authenticated_partner)])
@@ -102,3 +112,11 @@ async def retrying(request: Request, nbr_retries: int) -> dict[str, int]:
 async def retrying_post(request: Request, nbr_retries: int, file: Annotated[bytes, File()]) -> dict[str, int | str]:
     """The same with an uploaded file, which each try must read whole."""
     return {"retries": _fail_until(request, nbr_retries), "file": file.decode()}
+
+
+@router.post("/demo/retrying_json")
+async def retrying_json(
+    request: Request, nbr_retries: int, payload: Annotated[dict[str, str], Body()]
+) -> dict[str, int | dict[str, str]]:
+    """The same with a JSON body, which each try must parse again."""
+    return {"retries": _fail_until(request, nbr_retries), "payload": payload}

@@ -72,6 +72,11 @@ class TestDemoOverHttp(HttpCase):
         self.assertJson(self.get("/fastapi_demo/demo/who_ami", headers={"api-key": "nobody"}), 401)
         self.assertJson(self.get("/fastapi_demo/demo/who_ami"), 401)
 
+    def test_authenticated_reads_nothing_else(self):
+        route = "/fastapi_demo/demo/authenticated"
+        self.assertJson(self.get(route, headers={"api-key": "admin"}), 200, {"partner_id": self.admin_partner.id})
+        self.assertJson(self.get(route, headers={"api-key": "nobody"}), 401, {"detail": "Incorrect API key"})
+
     def test_api_key_lookup_follows_user_changes(self):
         user = self.env["res.users"].create({"name": "Key User", "login": "key_user"})
         self.env.flush_all()
@@ -150,6 +155,10 @@ class TestDemoOverHttp(HttpCase):
             files={"file": ("hello.txt", b"hello file", "text/plain")},
         )
         self.assertJson(response, 200, {"retries": 1, "file": "hello file"})
+
+    def test_retrying_post_parses_the_json_again(self):
+        response = self.url_open("/fastapi_demo/demo/retrying_json?nbr_retries=2", json={"text": "héllo"})
+        self.assertJson(response, 200, {"retries": 2, "payload": {"text": "héllo"}})
 
     def test_docs_pages(self):
         for path in ("/fastapi_demo/docs", "/fastapi_demo/redoc"):
