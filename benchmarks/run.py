@@ -3,7 +3,7 @@
 """Benchmarks against a live prefork Odoo, each scenario beside its references.
 
 Run by ``benchmarks/run`` (which sets up Odoo and the database). Load comes
-from wrk in a separate process; each scenario and its references are run in
+from wrk (or Locust) in a separate process; each scenario and its references are run in
 turn, several rounds, and the medians compared: ratios measured in the same
 run hold on a noisy machine where absolute figures do not.
 """
@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -30,34 +29,20 @@ import requests
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "standalone" / "live"))
 
+import loadgen  # noqa: E402
+from loadgen import Spec  # noqa: E402
 from server import OdooServer, alternate_databases, copy_database, drop_database, running  # noqa: E402
 
-VERSION_INFO_LUA = """
-wrk.method = "POST"
-wrk.body = '{"jsonrpc": "2.0", "method": "call", "params": {}}'
-wrk.headers["Content-Type"] = "application/json"
-"""
-POST_NOTE_LUA = """
-wrk.method = "POST"
-wrk.body = '{"name": "bench"}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Partner-Ref"] = "alice-token"
-"""
-API_KEY_LUA = 'wrk.headers["api-key"] = "admin"\n'
-DISTINCT_URLS_LUA = """
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", "/fastapi_demo/demo/item/" .. (counter %% %d))
-end
-"""
+JSON = {"Content-Type": "application/json"}
+VERSION_INFO = Spec("/web/webclient/version_info", "POST", JSON, '{"jsonrpc": "2.0", "method": "call", "params": {}}')
+POST_NOTE = Spec("/test_notes/notes", "POST", {**JSON, "X-Partner-Ref": "alice-token"}, '{"name": "bench"}')
+API_KEY = {"api-key": "admin"}
 
 
 @dataclass
 class Load:
     name: str
-    path: str
-    lua: str = ""
+    spec: Spec
     rps: list[float] = field(default_factory=list)
     p50_ms: list[float] = field(default_factory=list)
     p99_ms: list[float] = field(default_factory=list)
@@ -68,7 +53,7 @@ class Load:
     def summary(self) -> dict:
         return {
             "name": self.name,
-            "path": self.path,
+            "path": self.spec.path,
             "req_s": round(statistics.median(self.rps), 1),
             "p50_ms": round(statistics.median(self.p50_ms), 2),
             "p99_ms": round(statistics.median(self.p99_ms), 2),
@@ -94,41 +79,24 @@ def worker_rss_mb(server: OdooServer) -> float:
     return statistics.mean(psutil.Process(pid).memory_info().rss for pid in workers) / 2**20
 
 
-def _ms(value: str) -> float:
-    found = re.match(r"([\d.]+)(us|ms|s|m)\b", value)
-    if not found:
-        return float("nan")
-    number, unit = found.groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
-
-
-def wrk(server: OdooServer, load: Load, seconds: int, connections: int) -> None:
-    script = _lua_file(load.lua or "-- plain GET\n")
+def drive(server: OdooServer, load: Load, seconds: int, connections: int, gen: str) -> None:
     cpu = server_cpu(server)
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, server.base_url + load.path],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    result = loadgen.run(gen, server.base_url, load.spec, seconds, connections)
     cpu = server_cpu(server) - cpu
-    os.unlink(script)
-    requests_done = int(re.search(r"(\d+) requests in", out).group(1))
-    load.rps.append(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)))
-    load.p50_ms.append(_ms(re.search(r"50%\s+(\S+)", out).group(1)))
-    load.p99_ms.append(_ms(re.search(r"99%\s+(\S+)", out).group(1)))
-    if found := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
-        load.non_2xx += int(found.group(1))
-    load.cpu_ms.append(1000 * cpu / max(requests_done, 1))
+    load.rps.append(result.req_s)
+    load.p50_ms.append(result.p50_ms)
+    load.p99_ms.append(result.p99_ms)
+    load.non_2xx += result.non_2xx
+    load.cpu_ms.append(1000 * cpu / max(result.requests, 1))
     load.rss_mb = worker_rss_mb(server)
 
 
-def compare(server: OdooServer, loads: list[Load], rounds: int, seconds: int, connections: int) -> list[dict]:
+def compare(server: OdooServer, loads: list[Load], rounds: int, seconds: int, connections: int, gen: str) -> list[dict]:
     for load in loads:  # warm every worker
-        wrk(server, Load("warm", load.path, load.lua), 2, connections)
+        drive(server, Load("warm", load.spec), 2, connections, gen)
     for _ in range(rounds):
         for load in loads:
-            wrk(server, load, seconds, connections)
+            drive(server, load, seconds, connections, gen)
     return [load.summary() for load in loads]
 
 
@@ -165,20 +133,14 @@ def first_request_ratio(server: OdooServer, change, path: str = "/fastapi_demo/d
     }
 
 
-def distinct_urls(server: OdooServer, db: str, counts: list[int], connections: int) -> list[dict]:
+def distinct_urls(server: OdooServer, db: str, counts: list[int], connections: int, gen: str) -> list[dict]:
     """Apps held and RSS per worker after many requests to 10,000 distinct URLs."""
-    script = _lua_file(DISTINCT_URLS_LUA % 10_000)
+    spec = Spec("/fastapi_demo/demo/item/", distinct=10_000)
     opener = server.login(db)
     results, done = [], 0
     for target in counts:
         while done < target:
-            out = subprocess.run(
-                ["wrk", "-t2", f"-c{connections}", "-d5s", "-s", script, server.base_url + "/"],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            done += int(re.search(r"(\d+) requests in", out).group(1))
+            done += loadgen.run(gen, server.base_url, spec, 5, connections).requests
         stats = server.pool_stats(opener)
         held = [
             sum(e["idle"] + e["in_use"] for e in worker["keys"] if e["key"] == [db, "/fastapi_demo"])
@@ -187,14 +149,7 @@ def distinct_urls(server: OdooServer, db: str, counts: list[int], connections: i
         results.append(
             {"requests": done, "apps_held_per_worker": held, "rss_mb_per_worker": round(worker_rss_mb(server), 1)}
         )
-    os.unlink(script)
     return results
-
-
-def _lua_file(text: str) -> str:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(text)
-    return handle.name
 
 
 def two_databases(template: str) -> dict:
@@ -249,10 +204,16 @@ def in_process(db: str) -> list[dict]:
         return json.loads(Path(out.name).read_text())
 
 
+def _loadgen_text(report: dict) -> str:
+    if report.get("loadgen", "wrk") == "wrk":
+        return f"`wrk -t2 -c{report['connections']}`"
+    return f"Locust, {report['connections']} users"
+
+
 def markdown(report: dict) -> str:
     lines = [
         f"Measured {report['date']} on {report['machine']}; Odoo prefork, 2 workers, "
-        f"`wrk -t2 -c{report['connections']}`, medians of {report['rounds']} rounds of {report['seconds']} s.",
+        f"{_loadgen_text(report)}, medians of {report['rounds']} rounds of {report['seconds']} s.",
         "",
         "| scenario | req/s | p50 ms | p99 ms | non-2xx | server CPU ms/req | RSS MB/worker |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -321,7 +282,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--many", type=int, default=100_000, help="requests of the distinct-URL scenario")
     parser.add_argument("--out", default=str(HERE / "results"))
+    parser.add_argument(
+        "--loadgen", choices=["auto", "wrk", "locust"], default="auto", help="auto: wrk if installed, else Locust"
+    )
     args = parser.parse_args()
+    gen = args.loadgen
+    if gen == "auto":
+        gen = "wrk" if loadgen.available("wrk") else "locust"
+    if not loadgen.available(gen):
+        parser.error(f"{gen} is not installed")
 
     db = copy_database(args.db)
     report: dict = {
@@ -331,19 +300,20 @@ def main() -> None:
         "rounds": args.rounds,
         "seconds": args.seconds,
         "connections": args.connections,
+        "loadgen": gen,
     }
     try:
         with running([db], workers=2) as server:
             eid = server.rpc(db, "fastapi.endpoint", "search", [("root_path", "=", "/fastapi_demo")])
             loads = [
-                Load("demo GET /fastapi_demo/demo/", "/fastapi_demo/demo/"),
-                Load("native POST /web/webclient/version_info", "/web/webclient/version_info", VERSION_INFO_LUA),
-                Load("native GET /web/health", "/web/health"),
-                Load("authenticated GET who_ami (api-key)", "/fastapi_demo/demo/who_ami", API_KEY_LUA),
-                Load("authenticated GET, no read (api-key)", "/fastapi_demo/demo/authenticated", API_KEY_LUA),
-                Load("POST JSON creating a record", "/test_notes/notes", POST_NOTE_LUA),
+                Load("demo GET /fastapi_demo/demo/", Spec("/fastapi_demo/demo/")),
+                Load("native POST /web/webclient/version_info", VERSION_INFO),
+                Load("native GET /web/health", Spec("/web/health")),
+                Load("authenticated GET who_ami (api-key)", Spec("/fastapi_demo/demo/who_ami", headers=API_KEY)),
+                Load("authenticated GET, no read (api-key)", Spec("/fastapi_demo/demo/authenticated", headers=API_KEY)),
+                Load("POST JSON creating a record", POST_NOTE),
             ]
-            report["throughput"] = compare(server, loads, args.rounds, args.seconds, args.connections)
+            report["throughput"] = compare(server, loads, args.rounds, args.seconds, args.connections, gen)
             report["after_endpoint_change"] = first_request_ratio(
                 server, lambda n: server.rpc(db, "fastapi.endpoint", "write", eid, {"description": f"b{n}"})
             )
@@ -357,7 +327,7 @@ def main() -> None:
                 server, touch_parameter, "/web/webclient/version_info"
             )
             counts = [1_000, args.many] if args.many > 1_000 else [args.many]
-            report["distinct_urls"] = distinct_urls(server, db, counts, args.connections)
+            report["distinct_urls"] = distinct_urls(server, db, counts, args.connections, gen)
         report["in_process"] = in_process(db)
         report["two_databases"] = two_databases(args.db)
         report["threaded_async"] = threaded_async(db)
