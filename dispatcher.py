@@ -153,8 +153,15 @@ class FastApiDispatcher(http.Dispatcher):
 
     def _read_body(self) -> bytes:
         httprequest = self.request.httprequest
+        # Odoo's upload limit (web.max_file_upload_size, or the route's): the
+        # werkzeug Odoo pins applies it to forms only, not to a JSON body.
+        limit = httprequest.max_content_length
+        if limit is not None and (httprequest.content_length or 0) > limit:
+            raise werkzeug.exceptions.RequestEntityTooLarge()
         # Cached by werkzeug: a retried request reads the same bytes again.
         body = httprequest.get_data()
+        if limit is not None and len(body) > limit:  # chunked: no length to check first
+            raise werkzeug.exceptions.RequestEntityTooLarge()
         chunked = "chunked" in httprequest.headers.get("Transfer-Encoding", "").lower()
         if not body and chunked and httprequest.content_length is None:
             # A server that does not de-chunk leaves werkzeug no length: the

@@ -160,6 +160,14 @@ class TestDemoOverHttp(HttpCase):
         response = self.url_open("/fastapi_demo/demo/retrying_json?nbr_retries=2", json={"text": "héllo"})
         self.assertJson(response, 200, {"retries": 2, "payload": {"text": "héllo"}})
 
+    def test_body_over_the_upload_limit_is_413(self):
+        # Odoo's setting, which the werkzeug it pins applies to forms only.
+        self.env["ir.config_parameter"].sudo().set_param("web.max_file_upload_size", "32")
+        route = "/fastapi_demo/demo/retrying_json?nbr_retries=0"
+        self.assertJson(self.url_open(route, json={"text": "x" * 8}), 200)
+        body = self.assertJson(self.url_open(route, json={"text": "x" * 64}), 413)
+        self.assertIn("exceeds the capacity limit", body["detail"])
+
     def test_docs_pages(self):
         for path in ("/fastapi_demo/docs", "/fastapi_demo/redoc"):
             response = self.get(path)
