@@ -172,6 +172,10 @@ def pool_total(stats: dict[int, dict], counter: str) -> int:
     return sum(worker[counter] for worker in stats.values())
 
 
+def _databases_held(worker: dict) -> set[str]:
+    return {entry["key"][0] for entry in worker["keys"] if entry["idle"] + entry["in_use"]}
+
+
 def alternate_databases(server: OdooServer, databases: list[str], rounds: int, path: str) -> dict[str, int]:
     """Builds and invalidations while requests alternate between databases, after a warm-up."""
     import requests  # noqa: PLC0415 - only the Odoo venv has it
@@ -181,10 +185,15 @@ def alternate_databases(server: OdooServer, databases: list[str], rounds: int, p
             response = requests.get(server.base_url + path, headers={"X-Odoo-Database": db}, timeout=30)
             response.raise_for_status()
 
-    for _ in range(10):
-        hit_each()
     opener = server.login(databases[0])
-    before = server.pool_stats(opener)
+    # Which worker takes a request is the kernel's choice: warm up until
+    # every worker holds an app of every database.
+    for _ in range(40):
+        for _ in range(5):
+            hit_each()
+        before = server.pool_stats(opener)
+        if all(_databases_held(worker) >= set(databases) for worker in before.values()):
+            break
     for _ in range(rounds):
         hit_each()
     after = server.pool_stats(opener)
