@@ -17,7 +17,8 @@ Two costs are moved out of the request path:
   The analysed routes of a router are kept per process and shared by the
   apps built with the same overrides and app settings; they hold no state of
   a request. Runtime overrides still work on a shared route: it asks the app
-  that is serving the request (``ServingApp``).
+  that is serving the request (``ServingApp``), which also maps an override
+  of a function to the twin the routes hold in its place.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ _ROUTE_FIELDS = (
     "callbacks",
     "openapi_extra",
     "generate_unique_id_function",
+    "strict_content_type",
+    "max_body_size",
+    "form_limits",
 )
 
 
@@ -70,6 +74,10 @@ _serving_app: ContextVar[FastAPI] = ContextVar("fastapi_serving_app")
 
 class ServedFastAPI(FastAPI):
     """A FastAPI app that tells shared routes it is the one serving."""
+
+    # Each function of the routers to its baked twin (see Baker): a runtime
+    # override of the function must reach the twin the routes hold.
+    baked_twins: dict[Callable[..., Any], Callable[..., Any]] = {}  # noqa: RUF012 - replaced per app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         token = _serving_app.set(self)
@@ -85,14 +93,21 @@ class _ServingApp:
     @property
     def dependency_overrides(self) -> Overrides:
         app = _serving_app.get(None)
-        return app.dependency_overrides if app is not None else {}
+        if app is None or not app.dependency_overrides:
+            return {}
+        overrides = dict(app.dependency_overrides)
+        twins = getattr(app, "baked_twins", {})
+        for original, override in app.dependency_overrides.items():
+            if (twin := twins.get(original)) is not None:
+                overrides[twin] = override
+        return overrides
 
 
 SERVING_APP = _ServingApp()
 # Per router (by id: routers are not hashable; the weak reference tells a
 # reused id from the same router): the analysed routes for the latest few
 # (overrides, app settings).
-_ROUTES: dict[int, tuple[weakref.ref, OrderedDict[str, list]]] = {}
+_ROUTES: dict[int, tuple[weakref.ref, OrderedDict[str, tuple]]] = {}
 _ROUTES_LOCK = threading.Lock()
 _ROUTES_PER_ROUTER = 4
 # The settings of an app's router that shape the routes added to it.
@@ -109,6 +124,7 @@ _ROUTER_SETTINGS = (
     "max_body_size",
     "tags",
     "prefix",
+    "form_limits",
 )
 
 
@@ -116,6 +132,8 @@ class Baker:
     def __init__(self, overrides: Overrides) -> None:
         self.overrides = overrides
         self._baked: dict[Any, Any] = {}
+        # Each callable met in the routers to what the routes call instead.
+        self.twins: dict[Any, Any] = {}
 
     def include(self, app: FastAPI, router: APIRouter) -> None:
         """Add the routes of ``router`` to ``app`` with the overrides written in.
@@ -129,11 +147,13 @@ class Baker:
             app.include_router(router)
             app.dependency_overrides.update(self.overrides)
             return
-        key = self._cache_key(app)
+        key = self._cache_key(app, router)
         with _ROUTES_LOCK:
             cached = _routes_of(router).get(key)
         if cached is not None:
-            app.router.routes.extend(cached)
+            routes, twins, _keep_alive = cached
+            app.router.routes.extend(routes)
+            _twins_of(app).update(twins)
             return
         start = len(app.router.routes)
         own_provider = app.router.dependency_overrides_provider
@@ -142,9 +162,11 @@ class Baker:
             self._add_routes(app, router)
         finally:
             app.router.dependency_overrides_provider = own_provider
+        _twins_of(app).update(self.twins)
         with _ROUTES_LOCK:
             per_key = _routes_of(router)
-            per_key[key] = app.router.routes[start:]
+            # The entry holds the overrides: their ids in the key stay theirs.
+            per_key[key] = (app.router.routes[start:], dict(self.twins), list(self.overrides.items()))
             while len(per_key) > _ROUTES_PER_ROUTER:
                 per_key.popitem(last=False)
 
@@ -153,52 +175,75 @@ class Baker:
             if isinstance(route, APIRoute):
                 kwargs = {name: getattr(route, name) for name in _ROUTE_FIELDS}
                 kwargs["dependencies"] = [self.depends(dep) for dep in route.dependencies]
-                app.router.add_api_route(route.path, self.call(route.endpoint, endpoint=True), **kwargs)
+                app.router.add_api_route(
+                    route.path,
+                    self.call(route.endpoint, endpoint=True),
+                    route_class_override=type(route),
+                    **kwargs,
+                )
             else:
                 app.router.routes.append(route)
 
-    def _cache_key(self, app: FastAPI) -> str:
-        # Functions are module-level and live as long as the process: their
-        # reprs (with addresses) identify them.
+    def _cache_key(self, app: FastAPI, router: APIRouter) -> str:
+        # Overrides by identity: two with the same repr (partials over a
+        # record of each database) must not share routes. The routes of the
+        # router by identity too: one added later makes a new entry.
+        overrides = sorted((id(k), id(v)) for k, v in self.overrides.items())
         settings = tuple(getattr(app.router, name, None) for name in _ROUTER_SETTINGS)
-        return repr((sorted(self.overrides.items(), key=repr), settings))
+        dependencies = tuple(id(dep.dependency) for dep in app.router.dependencies or ())
+        return repr((overrides, settings, dependencies, tuple(map(id, router.routes))))
 
-    def depends(self, dep: params.Depends) -> params.Depends:
-        call = self.call(dep.dependency) if dep.dependency is not None else None
-        return dep if call is dep.dependency else _replace(dep, dependency=call)
+    def depends(self, dep: params.Depends, annotation: Any = None) -> params.Depends:
+        # Depends() with no callable depends on the annotation (a class).
+        original = dep.dependency if dep.dependency is not None else annotation
+        if original is None:
+            return dep
+        call = self.call(original)
+        return dep if call is original else _replace(dep, dependency=call)
 
     def call(self, call: Callable[..., Any], endpoint: bool = False) -> Callable[..., Any]:
         """``call``, or its override, with the overrides written into its signature."""
         target = call if endpoint else self.overrides.get(call, call)
         if target in self._baked:
-            return self._baked[target]
+            return self._remember(call, self._baked[target])
         self._baked[target] = target  # a cycle, if any, resolves to the original
         try:
             signature = inspect.signature(target, eval_str=True)
         except (TypeError, ValueError, NameError):
-            return target  # a callable FastAPI analyses its own way (a class, a builtin)
+            return self._remember(call, target)  # a callable FastAPI analyses its own way (a builtin)
         parameters = [self._parameter(p) for p in signature.parameters.values()]
         if all(new is old for new, old in zip(parameters, signature.parameters.values(), strict=True)):
-            return target
+            return self._remember(call, target)
         baked = _twin(target, signature.replace(parameters=parameters))
         self._baked[target] = baked
-        return baked
+        return self._remember(call, baked)
+
+    def _remember(self, call: Any, result: Any) -> Any:
+        if result is not call:
+            self.twins[call] = result
+        return result
 
     def _parameter(self, parameter: inspect.Parameter) -> inspect.Parameter:
         annotation, default = parameter.annotation, parameter.default
         if get_origin(annotation) is Annotated:
             base, *metadata = get_args(annotation)
-            baked_metadata = [self.depends(m) if isinstance(m, params.Depends) else m for m in metadata]
+            baked_metadata = [self.depends(m, base) if isinstance(m, params.Depends) else m for m in metadata]
             if any(new is not old for new, old in zip(baked_metadata, metadata, strict=True)):
                 annotation = Annotated[(base, *baked_metadata)]
         if isinstance(default, params.Depends):
-            default = self.depends(default)
+            default = self.depends(default, None if annotation is inspect.Parameter.empty else annotation)
         if annotation is parameter.annotation and default is parameter.default:
             return parameter
         return parameter.replace(annotation=annotation, default=default)
 
 
-def _routes_of(router: APIRouter) -> OrderedDict[str, list]:
+def _twins_of(app: FastAPI) -> dict[Any, Any]:
+    if "baked_twins" not in vars(app):
+        app.baked_twins = {}
+    return app.baked_twins
+
+
+def _routes_of(router: APIRouter) -> OrderedDict[str, tuple]:
     """The cache entry of ``router``; call with _ROUTES_LOCK held."""
     ref, per_key = _ROUTES.get(id(router), (None, None))
     if ref is None or ref() is not router:
@@ -218,7 +263,11 @@ def _replace(dep: params.Depends, **changes: Any) -> params.Depends:
 
 def _twin(target: Callable[..., Any], signature: inspect.Signature) -> Callable[..., Any]:
     """A function that calls ``target``, of the same kind, with ``signature``."""
-    if inspect.isasyncgenfunction(target):
+    # A callable instance is of the kind of its __call__, as FastAPI sees it.
+    kind = target if inspect.isroutine(target) or isinstance(target, functools.partial) else type(target).__call__
+    if inspect.isclass(target):
+        kind = target.__init__  # a class is called like a sync function
+    if inspect.isasyncgenfunction(kind):
 
         async def twin(*args: Any, **kwargs: Any) -> Any:
             # Delegate like "yield from" does: an exception FastAPI throws in
@@ -245,12 +294,12 @@ def _twin(target: Callable[..., Any], signature: inspect.Signature) -> Callable[
                     except StopAsyncIteration:
                         return
 
-    elif inspect.isgeneratorfunction(target):
+    elif inspect.isgeneratorfunction(kind):
 
         def twin(*args: Any, **kwargs: Any) -> Any:
             yield from target(*args, **kwargs)
 
-    elif inspect.iscoroutinefunction(target):
+    elif inspect.iscoroutinefunction(kind):
 
         async def twin(*args: Any, **kwargs: Any) -> Any:
             return await target(*args, **kwargs)

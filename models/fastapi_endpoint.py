@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI
 from starlette.middleware import Middleware
 
-from odoo import api, fields, models, tools
+from odoo import SUPERUSER_ID, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -81,6 +81,21 @@ class FastapiEndpoint(models.Model):
         "Another endpoint already uses this root path.",
     )
 
+    @api.constrains("user_id", "company_id")
+    def _check_user_id(self):
+        for endpoint in self:
+            if endpoint.user_id.id == SUPERUSER_ID:
+                # Odoo runs uid 1 in superuser mode: no access right, no record rule.
+                raise ValidationError(
+                    self.env._("An endpoint cannot run as the superuser: it would bypass every access right.")
+                )
+            if endpoint.company_id and endpoint.company_id not in endpoint.user_id.sudo().company_ids:
+                raise ValidationError(
+                    self.env._(
+                        "The company of endpoint %(name)s is not one of its user's companies.", name=endpoint.name
+                    )
+                )
+
     @api.constrains("root_path")
     def _check_root_path(self):
         for endpoint in self:
@@ -135,7 +150,7 @@ class FastapiEndpoint(models.Model):
         self._clean_vals(vals)
         res = super().write(vals)
         changed = set(vals) & set(self._fastapi_app_fields() + list(self._routing_impacting_fields()))
-        if changed:
+        if changed and self:
             self._bump_app_version()
             self._signal_routing_change()
             _logger.info(

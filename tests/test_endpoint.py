@@ -74,6 +74,16 @@ class TestEndpoint(HttpCase):
         self.assertEqual(endpoint.user_id, self.env.ref("base.public_user"))
         self.assertEqual(endpoint.company_id, endpoint.user_id.company_id)
 
+    def test_run_as_user_checked(self):
+        with self.assertRaises(ValidationError):
+            self.new_endpoint("/as_root", user_id=self.env.ref("base.user_root").id)
+        other = self.env["res.company"].create({"name": "Elsewhere"})
+        with self.assertRaises(ValidationError):
+            self.new_endpoint("/elsewhere", company_id=other.id)
+
+    def test_write_on_no_endpoint(self):
+        self.assertTrue(self.Endpoint.browse().write({"description": "nothing"}))
+
     def test_app_version_changed_by_relevant_fields_only(self):
         versions = [self.demo.app_version]
         self.demo.name = "Renamed"

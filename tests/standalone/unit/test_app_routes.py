@@ -147,3 +147,71 @@ def test_runtime_overrides_on_an_app_with_shared_routes():
         assert client.get("/greet", headers={"x-user": "ed"}).json()["text"] == "hello sync ed"
     with TestClient(baked_app(user_from_header)) as client:
         assert client.get("/greet", headers={"x-user": "ed"}).json()["text"] == "hello ed"
+
+
+def test_runtime_override_of_a_baked_dependency():
+    # The OCA test helper overrides the abstract dependency on a built app.
+    app = baked_app(user_from_header)
+    app.dependency_overrides[current_user] = constant_user
+    with TestClient(app) as client:
+        assert client.get("/greet").json()["text"] == "hello fixed"
+
+
+async def constant_user() -> str:
+    return "fixed"
+
+
+class RequireAdmin:
+    """A callable instance whose async __call__ reaches the overridden dependency."""
+
+    async def __call__(self, user: Annotated[str, Depends(current_user)]) -> None:
+        if user != "admin":
+            raise HTTPException(403, "admins only")
+
+
+class UserBox:
+    def __init__(self, user: Annotated[str, Depends(current_user)]) -> None:
+        self.user = user
+
+
+def test_callable_instances_and_class_dependencies_are_baked():
+    extra = APIRouter()
+
+    @extra.get("/admin", dependencies=[Depends(RequireAdmin())])
+    async def admin() -> dict:
+        return {"ok": True}
+
+    @extra.get("/box")
+    async def box(found: Annotated[UserBox, Depends()]) -> dict:
+        return {"user": found.user}
+
+    app = ServedFastAPI()
+    Baker({current_user: user_from_header}).include(app, extra)
+    with TestClient(app) as client:
+        assert client.get("/admin", headers={"x-user": "eve"}).status_code == 403
+        assert client.get("/admin", headers={"x-user": "admin"}).status_code == 200
+        assert client.get("/box", headers={"x-user": "fay"}).json() == {"user": "fay"}
+
+
+def test_route_settings_and_later_routes_are_kept():
+    extra = APIRouter()
+
+    @extra.post("/small", max_body_size=10)
+    async def small(payload: dict) -> dict:
+        return payload
+
+    def app() -> FastAPI:
+        built = ServedFastAPI()
+        Baker({current_user: user_from_header}).include(built, extra)
+        return built
+
+    with TestClient(app()) as client:
+        assert client.post("/small", json={"a": "b" * 100}).status_code == 413
+        assert client.get("/later").status_code == 404
+
+    @extra.get("/later")
+    async def later() -> dict:
+        return {"later": True}
+
+    with TestClient(app()) as client:
+        assert client.get("/later").json() == {"later": True}
