@@ -75,10 +75,6 @@ _serving_app: ContextVar[FastAPI] = ContextVar("fastapi_serving_app")
 class ServedFastAPI(FastAPI):
     """A FastAPI app that tells shared routes it is the one serving."""
 
-    # Each function of the routers to its baked twin (see Baker): a runtime
-    # override of the function must reach the twin the routes hold.
-    baked_twins: dict[Callable[..., Any], Callable[..., Any]] = {}  # noqa: RUF012 - replaced per app
-
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         token = _serving_app.set(self)
         try:
@@ -238,6 +234,10 @@ class Baker:
 
 
 def _twins_of(app: FastAPI) -> dict[Any, Any]:
+    """Each callable of the app's routers to the twin its routes hold instead.
+
+    A runtime override of the callable must reach the twin (``_ServingApp``).
+    """
     if "baked_twins" not in vars(app):
         app.baked_twins = {}
     return app.baked_twins
@@ -264,9 +264,8 @@ def _replace(dep: params.Depends, **changes: Any) -> params.Depends:
 def _twin(target: Callable[..., Any], signature: inspect.Signature) -> Callable[..., Any]:
     """A function that calls ``target``, of the same kind, with ``signature``."""
     # A callable instance is of the kind of its __call__, as FastAPI sees it.
+    # (A class gets type.__call__, neither async nor a generator: a sync call.)
     kind = target if inspect.isroutine(target) or isinstance(target, functools.partial) else type(target).__call__
-    if inspect.isclass(target):
-        kind = target.__init__  # a class is called like a sync function
     if inspect.isasyncgenfunction(kind):
 
         async def twin(*args: Any, **kwargs: Any) -> Any:
