@@ -71,8 +71,9 @@ class _Exchange:
 def make_scope(environ: Environ, root_path: str) -> HTTPScope:
     scope = build_scope(environ)
     # The app's routes are relative to the endpoint's root path; Starlette
-    # strips ``root_path`` from ``path`` when it routes.
-    scope["root_path"] = root_path
+    # strips ``root_path`` from ``path`` when it routes. a2wsgi already put
+    # SCRIPT_NAME (Odoo served under a prefix) in both: keep it in front.
+    scope["root_path"] += root_path
     return scope
 
 
@@ -88,10 +89,29 @@ def call_app(
     error response for it (as Starlette's ServerErrorMiddleware does).
     """
     exchange = _Exchange(body)
-    loop.run_until_complete(exchange.run(app, scope))
+    try:
+        loop.run_until_complete(exchange.run(app, scope))
+    finally:
+        _cancel_leftover_tasks(loop)
     if not exchange.response.complete:
         raise RuntimeError("The ASGI app returned without completing its response")
     return exchange.response
+
+
+def _cancel_leftover_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel the tasks the app started and left running, and let them unwind.
+
+    The loop serves the app's next request, which may be another database's:
+    a task left pending would wake up then, with this request's env and a
+    cursor already committed or closed. Cancelled now, its cleanup still runs
+    inside this request's transaction.
+    """
+    leftovers = asyncio.all_tasks(loop)
+    if not leftovers:
+        return
+    for task in leftovers:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
 
 
 class LoopedApp:

@@ -150,3 +150,44 @@ def test_incomplete_response_is_an_error():
 
     with pytest.raises(RuntimeError, match="without completing"):
         call(mute, "/x")
+
+
+def test_script_name_stays_in_front_of_the_root_path(app):
+    env = environ("/api/items/5")
+    env["SCRIPT_NAME"] = "/odoo"
+    looped = LoopedApp(app)
+    try:
+        response = looped(make_scope(env, "/api"), b"")
+    finally:
+        looped.close()
+    assert response.status == 200
+    assert response.body.startswith(b'{"id":5,"root_path":"/odoo/api"')
+
+
+def test_tasks_left_running_are_cancelled_before_the_call_returns():
+    events: list[str] = []
+    app = FastAPI()
+
+    async def forever(name: str) -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            events.append(f"{name} cancelled")
+            raise
+
+    @app.get("/spawn/{name}")
+    async def spawn(name: str) -> dict:
+        asyncio.get_running_loop().create_task(forever(name))
+        await asyncio.sleep(0)
+        return {"ok": True}
+
+    looped = LoopedApp(app)
+    try:
+        assert looped(make_scope(environ("/api/spawn/first"), "/api"), b"").status == 200
+        # Unwound inside the first call, not when the loop runs again.
+        assert events == ["first cancelled"]
+        assert not asyncio.all_tasks(looped.loop)
+        assert looped(make_scope(environ("/api/spawn/second"), "/api"), b"").status == 200
+        assert events == ["first cancelled", "second cancelled"]
+    finally:
+        looped.close()
