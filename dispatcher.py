@@ -114,8 +114,21 @@ class FastApiDispatcher(http.Dispatcher):
     def is_compatible_with(cls, request: http.Request) -> bool:
         return True
 
+    def __init__(self, request: http.Request) -> None:
+        super().__init__(request)
+        self._env_context: dict[str, Any] | None = None
+
+    def pre_dispatch(self, rule: Rule, args: Mapping[str, Any]) -> None:
+        # ir.http's _pre_dispatch hooks run after this one: they then see the
+        # endpoint's user and language instead of an anonymous env, and
+        # Odoo's get_lang needs no fallback on the company's language (three
+        # queries) when the client's language is not installed.
+        self._prepare_env(rule.endpoint.func.__self__.route)
+        return super().pre_dispatch(rule, args)
+
     def dispatch(self, endpoint: Callable, args: Mapping[str, Any]) -> http.Response:
         route: EndpointRoute = endpoint.func.__self__.route
+        # Again: a _pre_dispatch hook may have changed the env since.
         env = self._prepare_env(route)
         body = self._read_body()
         scope = make_scope(self.request.httprequest.environ, route.root_path)
@@ -140,16 +153,20 @@ class FastApiDispatcher(http.Dispatcher):
         return http.Response(info.body(), status=info.status, headers=headers)
 
     def _prepare_env(self, route: EndpointRoute) -> Environment:
-        request = self.request
+        if self._env_context is None:
+            self._env_context = self._route_context(route)
+        self.request.update_env(user=route.uid, context=self._env_context)
+        return self.request.env
+
+    def _route_context(self, route: EndpointRoute) -> dict[str, Any]:
         # The user's language and timezone come with the route: no cache an
         # unrelated invalidation empties is read on the way.
-        accept_language = request.httprequest.headers.get("Accept-Language")
-        lang = accept_language and request.env["res.lang"]._get_lang_from_accept_language(accept_language)
+        accept_language = self.request.httprequest.headers.get("Accept-Language")
+        lang = accept_language and self.request.env["res.lang"]._get_lang_from_accept_language(accept_language)
         context = {"lang": lang or route.lang or "en_US", "tz": route.tz, "uid": route.uid}
         if route.company_id:
             context["allowed_company_ids"] = [route.company_id]
-        request.update_env(user=route.uid, context=context)
-        return request.env
+        return context
 
     def _read_body(self) -> bytes:
         httprequest = self.request.httprequest

@@ -8,25 +8,35 @@ LOGIN_FIELDS = {"login", "active", "partner_id"}
 CONTEXT_FIELDS = {"lang", "tz"}
 
 
+class _UnknownLoginError(LookupError):
+    pass
+
+
 class ResUsers(models.Model):
     _inherit = "res.users"
 
     @api.model
-    @tools.ormcache("login")
     def _fastapi_user_by_login(self, login):
         """(user id, partner id) of the active user with this login, or None.
 
-        Cached: an API authenticates each request, and the lookup would
-        otherwise cost two queries per call.
+        Known logins are cached: an API authenticates each request, and the
+        lookup would otherwise cost two queries per call. Unknown ones are
+        not, so that made-up credentials cannot push real entries out of the
+        cache, and so that creating a user leaves every entry right.
         """
-        user = self.sudo().search_fetch(self._get_login_domain(login), ["partner_id"], limit=1)
-        return (user.id, user.partner_id.id) if user else None
+        try:
+            return self._fastapi_known_login(login)
+        except _UnknownLoginError:
+            return None
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        users = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return users
+    @api.model
+    @tools.ormcache("login")
+    def _fastapi_known_login(self, login):
+        user = self.sudo().search_fetch(self._get_login_domain(login), ["partner_id"], limit=1)
+        if not user:
+            # ormcache stores results, never exceptions.
+            raise _UnknownLoginError(login)
+        return (user.id, user.partner_id.id)
 
     def write(self, vals):
         res = super().write(vals)

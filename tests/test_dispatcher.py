@@ -3,8 +3,12 @@
 """The demo endpoints through Odoo's real HTTP stack (HttpCase)."""
 
 import base64
+from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools.misc import get_lang
+
+from odoo.addons.base.models import ir_http as base_ir_http
 
 
 @tagged("post_install", "-at_install")
@@ -78,9 +82,11 @@ class TestDemoOverHttp(HttpCase):
         self.assertJson(self.get(route, headers={"api-key": "nobody"}), 401, {"detail": "Incorrect API key"})
 
     def test_api_key_lookup_follows_user_changes(self):
+        who = "/fastapi_demo/demo/who_ami"
+        # An unknown key is not remembered: the user created next is found.
+        self.assertJson(self.get(who, headers={"api-key": "key_user"}), 401)
         user = self.env["res.users"].create({"name": "Key User", "login": "key_user"})
         self.env.flush_all()
-        who = "/fastapi_demo/demo/who_ami"
         self.assertJson(self.get(who, headers={"api-key": "key_user"}), 200)
         user.login = "key_user_renamed"
         self.env.flush_all()
@@ -97,6 +103,21 @@ class TestDemoOverHttp(HttpCase):
         self.assertJson(self.get("/fastapi_demo/demo/lang"), 200, {"lang": "fr_FR"})
         headers = {"Accept-Language": "en-US"}
         self.assertJson(self.get("/fastapi_demo/demo/lang", headers=headers), 200, {"lang": "en_US"})
+
+    def test_pre_dispatch_sees_the_endpoint_env(self):
+        # ir.http._pre_dispatch asks get_lang for the env's language; with an
+        # anonymous env and a client's uninstalled language (fr-BE here),
+        # get_lang falls back on the company's through three queries.
+        seen = []
+
+        def spy(env, lang_code=None):
+            seen.append((env.uid, env.context.get("lang")))
+            return get_lang(env, lang_code)
+
+        with patch.object(base_ir_http, "get_lang", spy):
+            headers = {"Accept-Language": "fr-BE"}
+            self.assertJson(self.get("/fastapi_demo/demo/lang", headers=headers), 200, {"lang": "en_US"})
+        self.assertEqual(seen, [(self.demo.user_id.id, "en_US")])
 
     def test_endpoint_app_info(self):
         body = self.assertJson(self.get("/fastapi_demo/demo/endpoint_app_info", headers={"api-key": "admin"}), 200)
