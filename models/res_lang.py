@@ -3,18 +3,20 @@
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
-from odoo import api, models, tools
+from odoo import api, models
 
 
 class ResLang(models.Model):
     _inherit = "res.lang"
 
     @api.model
-    @tools.ormcache("accept_language", cache="stable")
     def _get_lang_from_accept_language(self, accept_language):
         """The installed language that best fits an Accept-Language header.
 
         ``fr-BE`` falls back on an installed ``fr_FR``; None when nothing fits.
+        Not cached per header: clients choose the values, and made-up ones
+        would push Odoo's own entries out of the cache. The installed
+        languages are cached by Odoo, and the match costs microseconds.
         """
         if not accept_language:
             return None
