@@ -37,6 +37,9 @@ JSON = {"Content-Type": "application/json"}
 VERSION_INFO = Spec("/web/webclient/version_info", "POST", JSON, '{"jsonrpc": "2.0", "method": "call", "params": {}}')
 POST_NOTE = Spec("/test_notes/notes", "POST", {**JSON, "X-Partner-Ref": "alice-token"}, '{"name": "bench"}')
 API_KEY = {"api-key": "admin"}
+# A client whose language the database does not have installed, as most
+# browsers and many API clients send.
+FOREIGN = {"Accept-Language": "fr-BE,fr;q=0.9"}
 
 
 @dataclass
@@ -180,6 +183,8 @@ IN_PROCESS = [
     'POST /web/webclient/version_info json={"jsonrpc":"2.0","method":"call","params":{}}',
     "/fastapi_demo/demo/authenticated api-key=admin",
     "/fastapi_demo/demo/who_ami api-key=admin",
+    "/fastapi_demo/demo/ Accept-Language=fr-BE",
+    'POST /web/webclient/version_info json={"jsonrpc":"2.0","method":"call","params":{}} Accept-Language=fr-BE',
 ]
 
 
@@ -312,6 +317,13 @@ def main() -> None:
                 Load("authenticated GET who_ami (api-key)", Spec("/fastapi_demo/demo/who_ami", headers=API_KEY)),
                 Load("authenticated GET, no read (api-key)", Spec("/fastapi_demo/demo/authenticated", headers=API_KEY)),
                 Load("POST JSON creating a record", POST_NOTE),
+                Load("demo GET, language not installed", Spec("/fastapi_demo/demo/", headers=FOREIGN)),
+                Load(
+                    "native version_info, language not installed",
+                    Spec(
+                        VERSION_INFO.path, VERSION_INFO.method, {**VERSION_INFO.headers, **FOREIGN}, VERSION_INFO.body
+                    ),
+                ),
             ]
             report["throughput"] = compare(server, loads, args.rounds, args.seconds, args.connections, gen)
             report["after_endpoint_change"] = first_request_ratio(
