@@ -6,3 +6,4 @@
 if __name__.startswith("odoo.addons."):
     from . import test_dispatcher
     from . import test_endpoint
+    from . import test_login_lookup
