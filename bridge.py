@@ -17,11 +17,18 @@ second time too.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 
 from a2wsgi.asgi import build_scope
 from a2wsgi.asgi_typing import ASGIApp, HTTPScope, ReceiveEvent, SendEvent
 from a2wsgi.wsgi_typing import Environ
+
+_logger = logging.getLogger(__name__)
+
+# Seconds a request waits for the tasks its app left running (see
+# settle_leftover_tasks), then again for the cancelled ones to unwind.
+LEFTOVER_TIMEOUT = 5.0
 
 
 @dataclass
@@ -89,29 +96,43 @@ def call_app(
     error response for it (as Starlette's ServerErrorMiddleware does).
     """
     exchange = _Exchange(body)
-    try:
-        loop.run_until_complete(exchange.run(app, scope))
-    finally:
-        _cancel_leftover_tasks(loop)
+    loop.run_until_complete(exchange.run(app, scope))
     if not exchange.response.complete:
         raise RuntimeError("The ASGI app returned without completing its response")
     return exchange.response
 
 
-def _cancel_leftover_tasks(loop: asyncio.AbstractEventLoop) -> None:
-    """Cancel the tasks the app started and left running, and let them unwind.
+def settle_leftover_tasks(loop: asyncio.AbstractEventLoop, timeout: float) -> bool:
+    """Finish, or else cancel, the tasks an app left running on ``loop``.
 
-    The loop serves the app's next request, which may be another database's:
-    a task left pending would wake up then, with this request's env and a
-    cursor already committed or closed. Cancelled now, its cleanup still runs
-    inside this request's transaction.
+    The loop only runs while a request holds it, and the transaction ends
+    when the request does: a task left pending would wake up during the
+    app's next request, with an env whose cursor is gone. So what the app
+    started (``asyncio.create_task``, work awaiting a thread) is given
+    ``timeout`` seconds to finish inside the request; what is still running
+    then is cancelled and given as long again to unwind, and so on for the
+    tasks started while unwinding.
+
+    Return False when some task would not stop: the loop must not be reused.
     """
-    leftovers = asyncio.all_tasks(loop)
-    if not leftovers:
-        return
-    for task in leftovers:
-        task.cancel()
-    loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+    for _round in range(3):
+        leftovers = asyncio.all_tasks(loop)
+        if not leftovers:
+            return True
+        _done, pending = loop.run_until_complete(asyncio.wait(leftovers, timeout=timeout))
+        if pending:
+            # A cancelled task that was awaiting a thread stops at once, but
+            # its thread runs on: this is why the tasks get time first.
+            _logger.warning("FastAPI: cancelling %d task(s) still running %ss on", len(pending), timeout)
+            for task in pending:
+                task.cancel()
+            _done, stubborn = loop.run_until_complete(asyncio.wait(pending, timeout=timeout))
+            if stubborn:
+                break
+    stuck = asyncio.all_tasks(loop)
+    if stuck:
+        _logger.error("FastAPI: %d task(s) would not stop; the app's event loop is discarded", len(stuck))
+    return not stuck
 
 
 class LoopedApp:
@@ -121,12 +142,19 @@ class LoopedApp:
     its own, never share a loop, and no thread is started for it.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, leftover_timeout: float = LEFTOVER_TIMEOUT) -> None:
         self.app = app
         self.loop = asyncio.new_event_loop()
+        self.leftover_timeout = leftover_timeout
+        # False once a task of the app would not stop: the pool drops it.
+        self.reusable = True
 
     def __call__(self, scope: HTTPScope, body: bytes) -> AsgiResponse:
-        return call_app(self.app, self.loop, scope, body)
+        try:
+            return call_app(self.app, self.loop, scope, body)
+        finally:
+            if not settle_leftover_tasks(self.loop, self.leftover_timeout):
+                self.reusable = False
 
     def close(self) -> None:
         if not self.loop.is_closed():

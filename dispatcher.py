@@ -48,6 +48,7 @@ class AppVersion(NamedTuple):
 app_pool: AppPool[LoopedApp] = AppPool(
     max_idle=int(config.get("fastapi_max_idle_apps", 4)),
     dispose=LoopedApp.close,
+    reusable=lambda app: app.reusable,
 )
 
 

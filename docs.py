@@ -14,14 +14,21 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 STATIC = "/fastapi/static/lib"
-SWAGGER_JS = f"{STATIC}/swagger-ui/swagger-ui-bundle.js"
-SWAGGER_CSS = f"{STATIC}/swagger-ui/swagger-ui.css"
-SWAGGER_FAVICON = f"{STATIC}/swagger-ui/favicon-32x32.png"
-REDOC_JS = f"{STATIC}/redoc/redoc.standalone.js"
+SWAGGER_JS = "swagger-ui/swagger-ui-bundle.js"
+SWAGGER_CSS = "swagger-ui/swagger-ui.css"
+SWAGGER_FAVICON = "swagger-ui/favicon-32x32.png"
+REDOC_JS = "redoc/redoc.standalone.js"
 
 
 def _openapi_url(request: Request) -> str:
     return request.scope.get("root_path", "") + (request.app.openapi_url or "/openapi.json")
+
+
+def _asset(request: Request, path: str) -> str:
+    # Odoo serves the assets from its own root, which SCRIPT_NAME moves when
+    # Odoo runs under a prefix (a2wsgi keeps the WSGI environ in the scope).
+    script_name = request.scope.get("wsgi_environ", {}).get("SCRIPT_NAME", "")
+    return f"{script_name.rstrip('/')}{STATIC}/{path}"
 
 
 # The pages read the app from the request: one router serves every app.
@@ -33,9 +40,9 @@ async def swagger_ui(request: Request) -> HTMLResponse:
     return get_swagger_ui_html(
         openapi_url=_openapi_url(request),
         title=f"{request.app.title} - Swagger UI",
-        swagger_js_url=SWAGGER_JS,
-        swagger_css_url=SWAGGER_CSS,
-        swagger_favicon_url=SWAGGER_FAVICON,
+        swagger_js_url=_asset(request, SWAGGER_JS),
+        swagger_css_url=_asset(request, SWAGGER_CSS),
+        swagger_favicon_url=_asset(request, SWAGGER_FAVICON),
     )
 
 
@@ -44,7 +51,7 @@ async def redoc(request: Request) -> HTMLResponse:
     return get_redoc_html(
         openapi_url=_openapi_url(request),
         title=f"{request.app.title} - ReDoc",
-        redoc_js_url=REDOC_JS,
-        redoc_favicon_url=SWAGGER_FAVICON,
+        redoc_js_url=_asset(request, REDOC_JS),
+        redoc_favicon_url=_asset(request, SWAGGER_FAVICON),
         with_google_fonts=False,
     )

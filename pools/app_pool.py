@@ -17,8 +17,9 @@ newer version invalidates the key once, and an older one is served a
 throw-away entry that never enters the pool.
 
 An entry goes back to its stack only if it was built for the key's current
-version and the key is still the same one (not pruned meanwhile): an entry
-lent before an invalidation is never lent again.
+version, the key is still the same one (not pruned meanwhile) and the pool's
+``reusable`` callback, if any, accepts it: an entry lent before an
+invalidation, or one that broke while lent, is never lent again.
 
 Building and disposing of an entry can be slow (an app, an event loop), so
 neither runs under the pool's lock. Nothing here imports Odoo: entries come
@@ -62,12 +63,19 @@ class _Slot(Generic[T]):
 
 
 class AppPool(Generic[T]):
-    def __init__(self, max_idle: int = 4, dispose: Callable[[T], None] | None = None) -> None:
+    def __init__(
+        self,
+        max_idle: int = 4,
+        dispose: Callable[[T], None] | None = None,
+        reusable: Callable[[T], bool] | None = None,
+    ) -> None:
         self._lock = threading.Lock()
         self._slots: dict[Hashable, _Slot[T]] = {}
         self._counters = PoolStats()
         self._in_use = 0
         self._dispose_entry = dispose
+        # Asked of each returned entry: one that broke while lent is dropped.
+        self._reusable = reusable
         self._max_idle = _checked_max_idle(max_idle)
 
     @property
@@ -161,11 +169,12 @@ class AppPool(Generic[T]):
         return entry
 
     def _give_back(self, key: Hashable, version: Any, slot: _Slot[T] | None, entry: T) -> None:
+        reusable = self._reusable is None or self._reusable(entry)
         with self._lock:
             self._in_use -= 1
             if slot is not None:
                 slot.in_use -= 1
-            pooled = self._may_pool(key, version, slot)
+            pooled = reusable and self._may_pool(key, version, slot)
             if pooled:
                 slot.idle.append(entry)
             else:

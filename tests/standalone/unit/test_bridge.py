@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
+import time
 
 import pytest
 from fastapi import FastAPI, File, HTTPException, Request
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
+import docs
 from bridge import LoopedApp, make_scope
 
 
@@ -164,8 +167,8 @@ def test_script_name_stays_in_front_of_the_root_path(app):
     assert response.body.startswith(b'{"id":5,"root_path":"/odoo/api"')
 
 
-def test_tasks_left_running_are_cancelled_before_the_call_returns():
-    events: list[str] = []
+def _leftover_app(events: list[str]) -> FastAPI:
+    """Routes that leave tasks running on the loop after their response."""
     app = FastAPI()
 
     async def forever(name: str) -> None:
@@ -175,19 +178,108 @@ def test_tasks_left_running_are_cancelled_before_the_call_returns():
             events.append(f"{name} cancelled")
             raise
 
-    @app.get("/spawn/{name}")
-    async def spawn(name: str) -> dict:
-        asyncio.get_running_loop().create_task(forever(name))
+    async def soon(name: str) -> None:
+        await asyncio.sleep(0.01)
+        events.append(f"{name} done")
+
+    def blocking(name: str) -> None:
+        time.sleep(0.1)
+        events.append(f"{name} thread done")
+
+    async def respawning(name: str) -> None:
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            asyncio.get_running_loop().create_task(forever(f"{name} child"))
+
+    async def stubborn(name: str) -> None:
+        while True:
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                events.append(f"{name} refused")
+
+    kinds = {
+        "forever": forever,
+        "soon": soon,
+        "thread": lambda name: run_in_threadpool(blocking, name),
+        "respawning": respawning,
+        "stubborn": stubborn,
+    }
+
+    @app.get("/spawn/{kind}/{name}")
+    async def spawn(kind: str, name: str) -> dict:
+        asyncio.get_running_loop().create_task(kinds[kind](name))
         await asyncio.sleep(0)
         return {"ok": True}
 
-    looped = LoopedApp(app)
-    try:
-        assert looped(make_scope(environ("/api/spawn/first"), "/api"), b"").status == 200
-        # Unwound inside the first call, not when the loop runs again.
-        assert events == ["first cancelled"]
-        assert not asyncio.all_tasks(looped.loop)
-        assert looped(make_scope(environ("/api/spawn/second"), "/api"), b"").status == 200
-        assert events == ["first cancelled", "second cancelled"]
-    finally:
-        looped.close()
+    return app
+
+
+def spawn(looped: LoopedApp, kind: str, name: str) -> int:
+    return looped(make_scope(environ(f"/api/spawn/{kind}/{name}"), "/api"), b"").status
+
+
+@pytest.fixture
+def leftovers():
+    events: list[str] = []
+    looped = LoopedApp(_leftover_app(events), leftover_timeout=0.2)
+    yield looped, events
+    looped.close()
+
+
+def test_tasks_left_running_finish_inside_the_call(leftovers):
+    looped, events = leftovers
+    assert spawn(looped, "soon", "a") == 200
+    assert spawn(looped, "thread", "b") == 200
+    # Finished before the call returned: inside the request's transaction.
+    assert events == ["a done", "b thread done"]
+    assert looped.reusable
+
+
+def test_tasks_that_run_on_are_cancelled_inside_the_call(leftovers):
+    looped, events = leftovers
+    start = time.monotonic()
+    assert spawn(looped, "forever", "first") == 200
+    assert time.monotonic() - start < 1
+    assert events == ["first cancelled"]
+    assert not asyncio.all_tasks(looped.loop)
+    assert spawn(looped, "forever", "second") == 200
+    assert events == ["first cancelled", "second cancelled"]
+    assert looped.reusable
+
+
+def test_tasks_started_while_unwinding_are_settled_too(leftovers):
+    looped, events = leftovers
+    assert spawn(looped, "respawning", "parent") == 200
+    assert events == ["parent child cancelled"]
+    assert not asyncio.all_tasks(looped.loop)
+    assert looped.reusable
+
+
+def test_a_task_that_will_not_stop_makes_the_app_unusable(leftovers):
+    looped, events = leftovers
+    start = time.monotonic()
+    assert spawn(looped, "stubborn", "mule") == 200
+    assert time.monotonic() - start < 1
+    assert events == ["mule refused"]
+    assert not looped.reusable
+
+
+@pytest.mark.parametrize("script_name", ["", "/odoo"])
+def test_docs_pages_follow_the_script_name(script_name):
+    app = FastAPI(title="Demo", docs_url=None, redoc_url=None)
+    app.include_router(docs.router)
+    env = environ("/api/docs")
+    env["SCRIPT_NAME"] = script_name
+    for page, asset in (("docs", "swagger-ui/swagger-ui-bundle.js"), ("redoc", "redoc/redoc.standalone.js")):
+        env["PATH_INFO"] = f"/api/{page}"
+        looped = LoopedApp(app)
+        try:
+            response = looped(make_scope(env, "/api"), b"")
+        finally:
+            looped.close()
+        assert response.status == 200
+        html = response.body.decode()
+        assert f"'{script_name}/api/openapi.json'" in html or f'"{script_name}/api/openapi.json"' in html
+        assert f"{script_name}/fastapi/static/lib/{asset}" in html

@@ -240,6 +240,20 @@ def test_without_dispose_entries_are_just_dropped():
     assert pool.stats()["discards"] == 1
 
 
+def test_an_entry_that_broke_while_lent_is_dropped():
+    disposed: list[Entry] = []
+    pool: AppPool[Entry] = AppPool(max_idle=4, dispose=disposed.append, reusable=lambda entry: not entry.busy)
+    with pool.lease(KEY, 1, lambda: Entry(1)) as broken:
+        broken.busy = True  # stands for an event loop left with a task that would not stop
+    assert disposed == [broken]
+    with pool.lease(KEY, 1, lambda: Entry(1)) as fresh:
+        assert fresh is not broken
+    with pool.lease(KEY, 1, lambda: Entry(1)) as again:
+        assert again is fresh
+    stats = pool.stats()
+    assert (stats["builds"], stats["hits"], stats["discards"], idle(pool)) == (2, 1, 1, 1)
+
+
 class Version(NamedTuple):
     registry: int
     endpoint: int
