@@ -16,7 +16,7 @@ class ResLang(models.Model):
         ``fr-BE`` falls back on an installed ``fr_FR``; None when nothing fits.
         Not cached per header: clients choose the values, and made-up ones
         would push Odoo's own entries out of the cache. The installed
-        languages are cached by Odoo, and the match costs microseconds.
+        languages are cached by Odoo, and the match costs tens of microseconds.
         """
         if not accept_language:
             return None
