@@ -18,9 +18,12 @@ import docs
 from bridge import LoopedApp, make_scope
 
 
-def environ(path: str, method: str = "GET", query: str = "", headers: dict[str, str] | None = None) -> dict:
+def environ(
+    path: str, method: str = "GET", query: str = "", headers: dict[str, str] | None = None, script_name: str = ""
+) -> dict:
     env = {
         "REQUEST_METHOD": method,
+        "SCRIPT_NAME": script_name,
         "PATH_INFO": path,
         "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
@@ -156,13 +159,7 @@ def test_incomplete_response_is_an_error():
 
 
 def test_script_name_stays_in_front_of_the_root_path(app):
-    env = environ("/api/items/5")
-    env["SCRIPT_NAME"] = "/odoo"
-    looped = LoopedApp(app)
-    try:
-        response = looped(make_scope(env, "/api"), b"")
-    finally:
-        looped.close()
+    response = call(app, "/items/5", script_name="/odoo")
     assert response.status == 200
     assert response.body.startswith(b'{"id":5,"root_path":"/odoo/api"')
 
@@ -270,15 +267,8 @@ def test_a_task_that_will_not_stop_makes_the_app_unusable(leftovers):
 def test_docs_pages_follow_the_script_name(script_name):
     app = FastAPI(title="Demo", docs_url=None, redoc_url=None)
     app.include_router(docs.router)
-    env = environ("/api/docs")
-    env["SCRIPT_NAME"] = script_name
     for page, asset in (("docs", "swagger-ui/swagger-ui-bundle.js"), ("redoc", "redoc/redoc.standalone.js")):
-        env["PATH_INFO"] = f"/api/{page}"
-        looped = LoopedApp(app)
-        try:
-            response = looped(make_scope(env, "/api"), b"")
-        finally:
-            looped.close()
+        response = call(app, f"/{page}", script_name=script_name)
         assert response.status == 200
         html = response.body.decode()
         assert f"'{script_name}/api/openapi.json'" in html or f'"{script_name}/api/openapi.json"' in html
