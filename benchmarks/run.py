@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import psutil
@@ -320,9 +320,7 @@ def main() -> None:
                 Load("demo GET, language not installed", Spec("/fastapi_demo/demo/", headers=FOREIGN)),
                 Load(
                     "native version_info, language not installed",
-                    Spec(
-                        VERSION_INFO.path, VERSION_INFO.method, {**VERSION_INFO.headers, **FOREIGN}, VERSION_INFO.body
-                    ),
+                    replace(VERSION_INFO, headers={**VERSION_INFO.headers, **FOREIGN}),
                 ),
             ]
             report["throughput"] = compare(server, loads, args.rounds, args.seconds, args.connections, gen)
