@@ -3,7 +3,7 @@
 {
     "name": "FastAPI",
     "summary": "Serve REST APIs written with FastAPI from inside Odoo",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Technical",
     "license": "LGPL-3",
     "author": "The fastapi addon authors",
@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "security/ir_rule.xml",
         "views/fastapi_endpoint_views.xml",
+        "views/fastapi_endpoint_demo.xml",
         "views/fastapi_menus.xml",
     ],
     "demo": ["demo/fastapi_endpoint_demo.xml"],

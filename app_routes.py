@@ -29,12 +29,15 @@ import inspect
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Annotated, Any, get_args, get_origin
 
 from fastapi import APIRouter, FastAPI, params
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 Overrides = dict[Callable[..., Any], Callable[..., Any]]
@@ -70,10 +73,21 @@ _ROUTE_FIELDS = (
 
 
 _serving_app: ContextVar[FastAPI] = ContextVar("fastapi_serving_app")
+# Where an app's exception handlers leave the exception they answered, in the
+# request's scope: the dispatcher raises it again for Odoo (rollback, retry on
+# serialization failures, addons that log a request's exception).
+HANDLED_EXCEPTION = "fastapi.handled_exception"
 
 
 class ServedFastAPI(FastAPI):
-    """A FastAPI app that tells shared routes it is the one serving."""
+    """A FastAPI app that tells shared routes it is the one serving.
+
+    ``baked_overrides`` are the dependency overrides written into its routes:
+    they stay in ``dependency_overrides`` too, where code written for the OCA
+    API looks for them, without FastAPI applying them again on each request.
+    """
+
+    baked_overrides: Overrides | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         token = _serving_app.set(self)
@@ -82,6 +96,39 @@ class ServedFastAPI(FastAPI):
         finally:
             _serving_app.reset(token)
 
+    def build_middleware_stack(self) -> Any:
+        # The handlers tell the dispatcher which exception they answered, so
+        # that it reaches Odoo as raised (see ``recording``).
+        handlers = self.exception_handlers
+        self.exception_handlers = {key: recording(handler) for key, handler in handlers.items()}
+        try:
+            return super().build_middleware_stack()
+        finally:
+            self.exception_handlers = handlers
+
+
+ExceptionHandler = Callable[[Request, Exception], Response | Awaitable[Response]]
+
+
+def recording(handler: ExceptionHandler) -> ExceptionHandler:
+    """``handler``, leaving the exception it answers in the request's scope."""
+    run_async = _is_async(handler)
+
+    async def record_and_handle(request: Request, exc: Exception) -> Response:
+        request.scope[HANDLED_EXCEPTION] = exc
+        if run_async:
+            return await handler(request, exc)  # type: ignore[misc]
+        # Starlette runs a plain function on a worker thread: so do we.
+        return await run_in_threadpool(handler, request, exc)
+
+    return record_and_handle
+
+
+def _is_async(handler: Any) -> bool:
+    while isinstance(handler, functools.partial):
+        handler = handler.func
+    return inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(getattr(handler, "__call__", None))  # noqa: B004
+
 
 class _ServingApp:
     """The dependency overrides provider of shared routes."""
@@ -89,7 +136,7 @@ class _ServingApp:
     @property
     def dependency_overrides(self) -> Overrides:
         app = _serving_app.get(None)
-        if app is None or not app.dependency_overrides:
+        if app is None or not app.dependency_overrides or app.dependency_overrides == app.baked_overrides:
             return {}
         overrides = dict(app.dependency_overrides)
         twins = getattr(app, "baked_twins", {})

@@ -8,12 +8,18 @@ by then opened the cursor (read-only for safe methods) and will commit it
 once ``dispatch`` returns, roll it back if it raises, and run it again on a
 serialization failure. The dispatcher leases the endpoint's app from the
 pool, runs it with the request's env in ``odoo_env_ctx``, and turns any error
-response of the app into a rollback.
+response of the app into a rollback: an exception the app answered is raised
+again, as the app raised it, for Odoo (its retry on serialization failures)
+and for the addons that log or inspect a request's exception; the client gets
+the app's answer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,9 +32,10 @@ from odoo import http
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
-from .bridge import LoopedApp, make_scope
+from .app_routes import HANDLED_EXCEPTION
+from .bridge import AsgiResponse, LoopedApp, make_scope
 from .context import fastapi_endpoint_id_ctx, odoo_env_ctx
-from .error_handlers import describe
+from .error_handlers import describe, exception_headers
 from .pools import AppPool
 from .routing import RoutingTable
 
@@ -108,6 +115,14 @@ class EndpointRoute:
         object.__setattr__(self, "rule", Rule(self.root_path, endpoint=endpoint))
 
 
+@dataclass(frozen=True)
+class _AppError:
+    """An exception the app answered, and its answer."""
+
+    exception: BaseException
+    response: AsgiResponse
+
+
 class FastApiDispatcher(http.Dispatcher):
     routing_type = "fastapi"
 
@@ -118,6 +133,7 @@ class FastApiDispatcher(http.Dispatcher):
     def __init__(self, request: http.Request) -> None:
         super().__init__(request)
         self._env_context: dict[str, Any] | None = None
+        self._app_error: _AppError | None = None
 
     def pre_dispatch(self, rule: Rule, args: Mapping[str, Any]) -> None:
         # ir.http's _pre_dispatch hooks run after this one: they then see the
@@ -129,6 +145,7 @@ class FastApiDispatcher(http.Dispatcher):
 
     def dispatch(self, endpoint: Callable, args: Mapping[str, Any]) -> http.Response:
         route: EndpointRoute = endpoint.func.__self__.route
+        self._app_error = None
         # Again: a _pre_dispatch hook may have changed the env since.
         env = self._prepare_env(route)
         body = self._read_body()
@@ -141,17 +158,45 @@ class FastApiDispatcher(http.Dispatcher):
         finally:
             fastapi_endpoint_id_ctx.reset(endpoint_token)
             odoo_env_ctx.reset(env_token)
-        response = http.Response(bytes(result.body), status=result.status, headers=result.headers)
         if result.status >= 400:
             # An error the app answered itself: its writes must not be committed.
-            werkzeug.exceptions.abort(response)
+            self._raise_app_error(result, scope.get(HANDLED_EXCEPTION))
         env.flush_all()
-        return response
+        return _to_response(result)
+
+    def _raise_app_error(self, result: AsgiResponse, exc: BaseException | None) -> None:
+        if exc is None:
+            werkzeug.exceptions.abort(_to_response(result))
+        self._app_error = _AppError(exc, result)
+        if result.status < 500 and not hasattr(exc, "loglevel"):
+            # Odoo logs what a request raised: a client's error is one line
+            # (with Odoo's full message), not a traceback.
+            with contextlib.suppress(AttributeError):
+                exc.loglevel = logging.WARNING  # type: ignore[attr-defined]
+        raise exc
 
     def handle_error(self, exc: Exception) -> Callable:
-        info = describe(exc)
-        headers = {"Content-Type": "application/json", **info.headers}
-        return http.Response(info.body(), status=info.status, headers=headers)
+        app_error = self._app_error
+        if app_error is not None and app_error.exception is exc:
+            response = _to_response(app_error.response)
+        else:
+            info = describe(exc)
+            response = http.Response(info.body(), status=info.status, content_type="application/json")
+        # Headers the exception carries, some of them added since the app
+        # answered (a request log adds its entry's id).
+        for name, value in exception_headers(exc).items():
+            response.headers[name] = value
+        return response
+
+    def _get_environ(self) -> dict[str, Any]:
+        """The WSGI environ, its body readable from the start (OCA's API).
+
+        Each call rewinds it: a request log may read the body before the app
+        and again on Odoo's retry.
+        """
+        environ = self.request.httprequest.environ
+        environ["wsgi.input"] = io.BytesIO(self._read_body())
+        return environ
 
     def _prepare_env(self, route: EndpointRoute) -> Environment:
         if self._env_context is None:
@@ -204,3 +249,7 @@ class FastApiDispatcher(http.Dispatcher):
     def _build_app(self, env: Environment, route: EndpointRoute) -> LoopedApp:
         endpoint = env["fastapi.endpoint"].sudo().browse(route.endpoint_id)
         return LoopedApp(endpoint._get_app())
+
+
+def _to_response(result: AsgiResponse) -> http.Response:
+    return http.Response(bytes(result.body), status=result.status, headers=result.headers)

@@ -4,29 +4,54 @@
 
 Used twice with the same result: inside each app, as FastAPI exception
 handlers (so that a TestClient sees production statuses), and by the
-dispatcher for what fails outside the app, once Odoo has rolled back.
-A 500 never tells more than "Internal Server Error": tracebacks, SQL and
-model names stay in the server log.
+dispatcher once Odoo has rolled back. The body is ``{"detail": ...}``, as
+FastAPI's own handlers answer.
+
+A message an app wrote itself (``raise UserError("Out of stock")``) reaches
+the client as written. A message Odoo composed names what a client must not
+learn (users and their ids, technical model and table names, record ids):
+access rights, record rules, missing records and database constraints get a
+short answer of their own instead, and Odoo logs the full text. A 500 never
+tells more than "Internal Server Error".
 """
 
 from __future__ import annotations
 
 import json
+import types
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+import psycopg2
+import psycopg2.errorcodes
 import werkzeug.exceptions
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
 
 INTERNAL_ERROR = "Internal Server Error"
 
+# Answers to database constraint violations, by PostgreSQL error code.
+_INTEGRITY = {
+    psycopg2.errorcodes.UNIQUE_VIOLATION: (409, "Conflict with an existing record."),
+    psycopg2.errorcodes.NOT_NULL_VIOLATION: (422, "A required value is missing."),
+    psycopg2.errorcodes.CHECK_VIOLATION: (422, "A value is not allowed."),
+    psycopg2.errorcodes.EXCLUSION_VIOLATION: (409, "Conflict with an existing record."),
+}
+_FK_INSERT = (422, "A related record does not exist.")
+_FK_DELETE = (409, "The record is still in use.")
+_SKIPPED_HEADERS = frozenset({"content-type", "content-length"})
+
 
 @dataclass(frozen=True)
 class ErrorInfo:
     status: int
-    detail: str
+    detail: Any
     headers: dict[str, str] = field(default_factory=dict)
 
     def body(self) -> bytes:
@@ -34,25 +59,85 @@ class ErrorInfo:
 
 
 def describe(exc: BaseException) -> ErrorInfo:
+    status, detail = _status_and_detail(exc)
+    return ErrorInfo(status, detail, exception_headers(exc))
+
+
+def _status_and_detail(exc: BaseException) -> tuple[int, Any]:
     # Order matters: AccessError and MissingError are UserErrors too.
+    if isinstance(exc, StarletteHTTPException):
+        return exc.status_code, exc.detail
+    if isinstance(exc, RequestValidationError):
+        return 422, jsonable_encoder(exc.errors())
     if isinstance(exc, AccessDenied | AccessError):
-        return ErrorInfo(403, _message(exc) or "Access denied")
+        return 403, _app_message(exc) or "Not allowed"
     if isinstance(exc, MissingError):
-        return ErrorInfo(404, _message(exc) or "Not found")
+        return 404, _app_message(exc) or "Not found"
+    if isinstance(exc, psycopg2.IntegrityError):
+        return _integrity_answer(exc)
     if isinstance(exc, UserError):
-        return ErrorInfo(400, _message(exc) or "Bad request")
+        if isinstance(exc.__cause__, psycopg2.IntegrityError):
+            # Odoo's retry turns a constraint violation into a ValidationError
+            # that names the table and its fields.
+            return _integrity_answer(exc.__cause__)
+        return 400, _app_message(exc) or "Bad request"
     if isinstance(exc, werkzeug.exceptions.HTTPException) and exc.code:
-        return ErrorInfo(exc.code, exc.description or exc.name, _werkzeug_headers(exc))
-    return ErrorInfo(500, INTERNAL_ERROR)
+        return exc.code, exc.description or exc.name
+    return 500, INTERNAL_ERROR
 
 
-def _message(exc: BaseException) -> str:
-    return str(exc.args[0]) if exc.args else ""
+def _app_message(exc: BaseException) -> str | None:
+    """The exception's message when an app wrote it, else None."""
+    if not exc.args or _composed_by_odoo(exc):
+        return None
+    return str(exc.args[0])
 
 
-def _werkzeug_headers(exc: werkzeug.exceptions.HTTPException) -> dict[str, str]:
-    skip = {"content-type", "content-length"}
-    return {k: v for k, v in exc.get_headers() if k.lower() not in skip}
+def _composed_by_odoo(exc: BaseException) -> bool:
+    """Whether Odoo's core or its ``base`` addon raised ``exc``.
+
+    The frame that raised is the last of the traceback. Odoo's ORM and the
+    ``base`` models compose the messages of access rights, record rules and
+    missing records; business addons and API code write their own.
+    """
+    tb: types.TracebackType | None = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "")
+    if module.startswith("odoo.addons."):
+        return module.startswith("odoo.addons.base.")
+    return module == "odoo" or module.startswith("odoo.")
+
+
+def _integrity_answer(exc: psycopg2.IntegrityError) -> tuple[int, str]:
+    if exc.pgcode == psycopg2.errorcodes.FOREIGN_KEY_VIOLATION:
+        message = getattr(exc.diag, "message_primary", None) or ""
+        return _FK_INSERT if message.startswith("insert or update") else _FK_DELETE
+    return _INTEGRITY.get(exc.pgcode, (409, "Conflict with the stored data."))
+
+
+def exception_headers(exc: BaseException) -> dict[str, str]:
+    """The headers an exception carries into its answer.
+
+    Those of HTTP exceptions (``WWW-Authenticate``, ``Retry-After``...), and a
+    ``headers`` mapping any other code attached to the exception (a request
+    log adds the id of its entry that way).
+    """
+    headers: dict[str, str] = {}
+    if isinstance(exc, werkzeug.exceptions.HTTPException):
+        headers.update((k, v) for k, v in exc.get_headers() if k.lower() not in _SKIPPED_HEADERS)
+    extra = getattr(exc, "headers", None)
+    if extra:
+        headers.update(extra.items() if isinstance(extra, Mapping) else extra)
+    return headers
+
+
+def convert_exception_to_status_body(exc: Exception) -> tuple[int, dict[str, Any]]:
+    """``(status, body)`` of the answer to ``exc``: the OCA addon's name for ``describe``."""
+    info = describe(exc)
+    return info.status, {"detail": info.detail}
 
 
 async def _handle(request: Request, exc: Exception) -> JSONResponse:
@@ -65,6 +150,7 @@ HANDLED = (
     AccessError,
     MissingError,
     UserError,
+    psycopg2.IntegrityError,
     werkzeug.exceptions.HTTPException,
 )
 

@@ -14,7 +14,7 @@ Pure functions over plain data so that the rules can be tested without Odoo.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -55,6 +55,28 @@ def root_path_problem(path: str) -> str | None:
     if len(segments) > 1 and segments[1] == "static":
         return "'/<module>/static/' URLs are Odoo's static files"
     return None
+
+
+def first_matching_root(root_paths: Iterable[str], path: str) -> str | None:
+    """Of ``root_paths``, the deepest that serves ``path``, as written.
+
+    Paths compare normalized and case-insensitively, segment by segment:
+
+    >>> first_matching_root(["/fastapi", "/fastapi/v1"], "/FastAPI/v1/items")
+    '/fastapi/v1'
+    >>> first_matching_root(["/fastapi"], "/fastapi_demo/items") is None
+    True
+    """
+    wanted = _segments(path)
+    for root in sorted(root_paths, key=lambda root: len(_segments(root)), reverse=True):
+        segments = _segments(root)
+        if wanted[: len(segments)] == segments:
+            return root
+    return None
+
+
+def _segments(path: str) -> list[str]:
+    return [segment.lower() for segment in path.strip().split("/") if segment]
 
 
 def shadows(root_path: str, route: str) -> bool:

@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
+import warnings
 from enum import Enum
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, computed_field
 
 T = TypeVar("T")
 
@@ -21,14 +22,30 @@ class PagedCollection(BaseModel, Generic[T]):
     """One page of a collection, with the size of the whole collection."""
 
     # "total" is what older clients send; "count" is the field's name.
-    count: Annotated[int, Field(validation_alias=AliasChoices("count", "total"))]
+    count: Annotated[
+        int,
+        Field(
+            description="How many items the whole collection holds; replaces the deprecated total.",
+            validation_alias=AliasChoices("count", "total"),
+        ),
+    ]
     items: list[T]
+
+    # Still in every answer: clients of the OCA API read it.
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def total(self) -> int:
+        return self.count
+
+    @total.setter
+    def total(self, value: int) -> None:
+        warnings.warn("PagedCollection.total is deprecated: use count", DeprecationWarning, stacklevel=2)
+        self.count = value
 
 
 class DemoUserInfo(BaseModel):
     name: str
     display_name: str
-    id: int | None = None
 
 
 class DemoEndpointAppInfo(BaseModel):
@@ -37,8 +54,14 @@ class DemoEndpointAppInfo(BaseModel):
     id: int
     name: str
     app: str
-    auth_method: str | None = Field(default=None, alias="demo_auth_method")
+    auth_method: str = Field(alias="demo_auth_method")
     root_path: str
+
+
+class ErrorDetail(BaseModel):
+    """The body of an error answer."""
+
+    detail: str
 
 
 class DemoExceptionType(str, Enum):

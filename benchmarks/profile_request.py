@@ -8,7 +8,7 @@ and reports the CPU time and SQL queries per request of each path given, and
 optionally writes a cProfile of them. Paths are compared in one run.
 
     python benchmarks/profile_request.py -c odoo.conf -d DB \\
-        /fastapi_demo/demo/ "/fastapi_demo/demo/who_ami api-key=admin" \\
+        /fastapi_demo/demo/ "/fastapi_demo_login_key/demo/who_ami api-key=admin" \\
         'POST /web/webclient/version_info json={"params":{}}'
 """
 

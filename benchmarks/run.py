@@ -37,6 +37,8 @@ JSON = {"Content-Type": "application/json"}
 VERSION_INFO = Spec("/web/webclient/version_info", "POST", JSON, '{"jsonrpc": "2.0", "method": "call", "params": {}}')
 POST_NOTE = Spec("/test_notes/notes", "POST", {**JSON, "X-Partner-Ref": "alice-token"}, '{"name": "bench"}')
 API_KEY = {"api-key": "admin"}
+# The demo app whose "api-key" header holds a user's login.
+LOGIN_KEY_DEMO = "/fastapi_demo_login_key/demo"
 # A client whose language the database does not have installed, as most
 # browsers and many API clients send.
 FOREIGN = {"Accept-Language": "fr-BE,fr;q=0.9"}
@@ -181,8 +183,8 @@ def threaded_async(db: str) -> dict:
 IN_PROCESS = [
     "/fastapi_demo/demo/",
     'POST /web/webclient/version_info json={"jsonrpc":"2.0","method":"call","params":{}}',
-    "/fastapi_demo/demo/authenticated api-key=admin",
-    "/fastapi_demo/demo/who_ami api-key=admin",
+    "/fastapi_demo_login_key/demo/authenticated api-key=admin",
+    "/fastapi_demo_login_key/demo/who_ami api-key=admin",
     "/fastapi_demo/demo/ Accept-Language=fr-BE",
     'POST /web/webclient/version_info json={"jsonrpc":"2.0","method":"call","params":{}} Accept-Language=fr-BE',
 ]
@@ -314,8 +316,8 @@ def main() -> None:
                 Load("demo GET /fastapi_demo/demo/", Spec("/fastapi_demo/demo/")),
                 Load("native POST /web/webclient/version_info", VERSION_INFO),
                 Load("native GET /web/health", Spec("/web/health")),
-                Load("authenticated GET who_ami (api-key)", Spec("/fastapi_demo/demo/who_ami", headers=API_KEY)),
-                Load("authenticated GET, no read (api-key)", Spec("/fastapi_demo/demo/authenticated", headers=API_KEY)),
+                Load("authenticated GET who_ami (api-key)", Spec(f"{LOGIN_KEY_DEMO}/who_ami", headers=API_KEY)),
+                Load("authenticated GET, no read (api-key)", Spec(f"{LOGIN_KEY_DEMO}/authenticated", headers=API_KEY)),
                 Load("POST JSON creating a record", POST_NOTE),
                 Load("demo GET, language not installed", Spec("/fastapi_demo/demo/", headers=FOREIGN)),
                 Load(

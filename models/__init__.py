@@ -1,6 +1,7 @@
 # Copyright 2026 The fastapi addon authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import fastapi_endpoint
+from .fastapi_endpoint import FastapiEndpoint
 from . import fastapi_endpoint_demo
 from . import ir_http
 from . import ir_rule

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -10,12 +10,13 @@ from starlette.middleware import Middleware
 
 from odoo import SUPERUSER_ID, api, fields, models, tools
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, convert
 
 from .. import dependencies, docs, error_handlers
 from ..app_routes import Baker, ServedFastAPI
+from ..context import ContextProvided
 from ..dispatcher import EndpointRoute, app_pool, prune_pool
-from ..routing import RoutingTable, normalize_root_path, root_path_problem, shadows
+from ..routing import RoutingTable, first_matching_root, normalize_root_path, root_path_problem, shadows
 
 _logger = logging.getLogger(__name__)
 
@@ -58,9 +59,11 @@ class FastapiEndpoint(models.Model):
         "default; tick this for apps whose safe methods write.",
     )
     registry_sync = fields.Boolean(
-        help="Kept for data written for other FastAPI addons: routes take "
-        "effect when their transaction commits, no sync is needed.",
+        default=True,
+        help="Kept for addons and data written for the OCA FastAPI addon: a "
+        "change takes effect when its transaction commits, no sync is needed.",
     )
+    route_group = fields.Char(size=32, help="Kept for the OCA FastAPI addon's data: a label, unused.")
     app_version = fields.Integer(
         readonly=True,
         copy=False,
@@ -205,33 +208,77 @@ class FastapiEndpoint(models.Model):
         }
 
     def _get_app_dependencies_overrides(self) -> dict[Callable, Callable]:
-        # The endpoint's id and company reach the app through the request's
-        # context (see context.py), not through overrides.
-        return {}
+        # The endpoint's id and company are there for code written for the
+        # OCA API, which finds them in the app's overrides. The request's
+        # context already provides both (see context.py): they are not
+        # written into the routes.
+        return {
+            dependencies.fastapi_endpoint_id: ContextProvided(_identity, self.id),
+            dependencies.company_id: ContextProvided(_identity, self.company_id.id or None),
+        }
 
     def _get_app(self) -> FastAPI:
         self.ensure_one()
+        overrides = self._get_app_dependencies_overrides()
         # The overrides are written into the app's routes once, here, rather
-        # than left in app.dependency_overrides: see app_routes.py.
-        baker = Baker(self._get_app_dependencies_overrides())
+        # than applied by FastAPI on each request: see app_routes.py.
+        baker = Baker({k: v for k, v in overrides.items() if not isinstance(v, ContextProvided)})
         params = self._prepare_fastapi_app_params()
         params["dependencies"] = [baker.depends(dep) for dep in params.get("dependencies") or []]
         app = ServedFastAPI(**params)
         for router in [*self._get_fastapi_routers(), docs.router]:
             baker.include(app, router)
+        app.dependency_overrides.update(overrides)
+        app.baked_overrides = dict(app.dependency_overrides)
         error_handlers.add_exception_handlers(app)
         return app
 
     @api.model
     def get_app(self, root_path: str) -> FastAPI | None:
-        """A new app for the endpoint at ``root_path`` (not a pooled one)."""
-        route = self._get_routing_table().match(root_path)
-        return self.sudo().browse(route.endpoint_id)._get_app() if route else None
+        """A new app for the endpoint serving ``root_path`` (not a pooled one)."""
+        endpoint = self._get_endpoint(root_path)
+        return endpoint.sudo()._get_app() if endpoint else None
 
     @api.model
     def get_uid(self, root_path: str) -> int | None:
         route = self._get_routing_table().match(root_path)
         return route.uid if route else None
+
+    @api.model
+    def _get_endpoint(self, path: str):
+        """The active endpoint whose root path serves ``path``, or None."""
+        route = self._get_routing_table().match(path)
+        return self.browse(route.endpoint_id) if route else None
+
+    @api.model
+    def _find_first_matching_url_path(self, paths: Iterable[str], prefix: str) -> str | None:
+        """Of ``paths``, the deepest root path that serves the URL ``prefix``."""
+        return first_matching_root(paths, prefix)
+
+    # Names of the OCA addon's registry sync. Routes and apps here follow
+    # committed changes by themselves: there is nothing to synchronise.
+
+    def action_sync_registry(self):
+        self.filtered(lambda endpoint: not endpoint.registry_sync).write({"registry_sync": True})
+
+    def _handle_registry_sync(self, record_ids=None):
+        """Nothing to do: every worker serves a committed change on its next request."""
+
+    def _reset_app(self):
+        """Have every worker and server build the endpoints' apps again."""
+        self._bump_app_version()
+        self._signal_routing_change()
+
+    # Demo data, for tests written for the OCA addon that load it on demand.
+
+    @api.model
+    def has_demo_data(self) -> bool:
+        return bool(self.env.ref("fastapi.fastapi_endpoint_demo", raise_if_not_found=False))
+
+    @api.model
+    def _load_demo_data(self) -> None:
+        if not self.has_demo_data():
+            convert.convert_file(self.env, "fastapi", "demo/fastapi_endpoint_demo.xml", None, mode="init")
 
     def init(self):
         # A sequence, not a counter: nextval() is never rolled back, so a
@@ -308,3 +355,7 @@ class FastapiEndpoint(models.Model):
         registry = self.env.registry
         registry.clear_cache("routing")
         self.env.cr.postcommit.add(lambda: registry.clear_cache("routing"))
+
+
+def _identity(value: Any) -> Any:
+    return value

@@ -10,6 +10,9 @@ from ..dependencies import authenticated_partner_from_basic_auth_user, authentic
 from ..routers.demo_router import api_key_authenticated_partner
 from ..routers.demo_router import router as demo_router
 
+# The OCA addon's name of the demo's "api-key" authentication.
+api_key_based_authenticated_partner_impl = api_key_authenticated_partner
+
 DEMO_DOC = """Routes that show what the addon does: the calling partner, the
 endpoint, the language chosen from Accept-Language, each kind of error, and
 Odoo's retry after a serialization failure."""
@@ -23,7 +26,7 @@ class FastapiEndpoint(models.Model):
         selection=[("api_key", "API key"), ("http_basic", "HTTP Basic")],
         string="Authentication method",
         help="How the demo app authenticates its callers: an 'api-key' header "
-        "holding a user's login, or a user's login and password.",
+        "holding a user's login (a demo, not a real key), or a user's login and password.",
     )
 
     @api.constrains("app", "demo_auth_method")

@@ -9,18 +9,22 @@ from typing import Annotated
 import psycopg2.errorcodes
 import psycopg2.errors
 import werkzeug.exceptions
-from fastapi import APIRouter, Body, Depends, File, HTTPException, Request, status
+from fastapi import APIRouter, Body, Depends, File, HTTPException, Query, Request, status
 from fastapi.security import APIKeyHeader
 
 from odoo.api import Environment
 from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, ValidationError
+from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE
 
 from odoo.addons.base.models.res_partner import ResPartner
 
 from ..dependencies import authenticated_partner, fastapi_endpoint, odoo_env
-from ..schemas import DemoEndpointAppInfo, DemoExceptionType, DemoUserInfo
+from ..schemas import DemoEndpointAppInfo, DemoExceptionType, DemoUserInfo, ErrorDetail
 
 router = APIRouter(tags=["demo"])
+
+# What the routes that authenticate their caller may answer besides success.
+AUTHENTICATED: dict[int | str, dict] = {401: {"model": ErrorDetail, "description": "Missing or wrong credentials"}}
 
 
 async def api_key_authenticated_partner(
@@ -32,7 +36,7 @@ async def api_key_authenticated_partner(
 ) -> ResPartner:
     found = env["res.users"]._fastapi_user_by_login(api_key)
     if not found:
-        raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail="Incorrect API key")
+        raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail="Incorrect API Key")
     return env["res.partner"].browse(found[1])
 
 
@@ -42,12 +46,12 @@ async def hello() -> dict[str, str]:
     return {"Hello": "World"}
 
 
-@router.get("/demo/who_ami")
+@router.get("/demo/who_ami", responses=AUTHENTICATED)
 async def who_ami(partner: Annotated[ResPartner, Depends(authenticated_partner)]) -> DemoUserInfo:
-    return DemoUserInfo(id=partner.id, name=partner.name, display_name=partner.display_name)
+    return DemoUserInfo(name=partner.name, display_name=partner.display_name)
 
 
-@router.get("/demo/authenticated")
+@router.get("/demo/authenticated", responses=AUTHENTICATED)
 async def authenticated(partner: Annotated[ResPartner, Depends(authenticated_partner)]) -> dict[str, int]:
     """The caller's partner id: checks the credentials and reads nothing else.
 
@@ -57,14 +61,15 @@ async def authenticated(partner: Annotated[ResPartner, Depends(authenticated_par
     return {"partner_id": partner.id}
 
 
-@router.get("/demo/endpoint_app_info", dependencies=[Depends(authenticated_partner)])
+@router.get("/demo/endpoint_app_info", dependencies=[Depends(authenticated_partner)], responses=AUTHENTICATED)
 async def endpoint_app_info(endpoint: Annotated[object, Depends(fastapi_endpoint)]) -> DemoEndpointAppInfo:
     return DemoEndpointAppInfo.model_validate(endpoint)
 
 
 @router.get("/demo/lang")
-async def lang(env: Annotated[Environment, Depends(odoo_env)]) -> dict[str, str]:
-    return {"lang": env.lang}
+async def lang(env: Annotated[Environment, Depends(odoo_env)]) -> str | None:
+    """The language of the env: the best installed one for Accept-Language."""
+    return env.context.get("lang")
 
 
 _ERRORS: dict[DemoExceptionType, type[BaseException]] = {
@@ -78,14 +83,26 @@ _ERRORS: dict[DemoExceptionType, type[BaseException]] = {
 }
 
 
-@router.get("/demo/exception")
+_ERROR_ANSWERS: dict[int | str, dict] = {
+    code: {"model": ErrorDetail, "description": description}
+    for code, description in (
+        (400, "UserError, ValidationError"),
+        (403, "AccessError, AccessDenied"),
+        (404, "MissingError"),
+        (409, "HTTPException, WerkzeugException"),
+        (500, "BareException"),
+    )
+}
+
+
+@router.get("/demo/exception", responses=_ERROR_ANSWERS)
 async def exception(exception_type: DemoExceptionType, error_message: str) -> None:
     if exception_type is DemoExceptionType.http_exception:
         raise HTTPException(status_code=status.HTTP_409_CONFLICT, detail=error_message)
     raise _ERRORS[exception_type](error_message)
 
 
-class _DemoSerializationFailure(psycopg2.errors.SerializationFailure):
+class FakeConcurrentUpdateError(psycopg2.errors.SerializationFailure):
     """What PostgreSQL raises when two transactions collide; Odoo retries it."""
 
     @property
@@ -98,25 +115,30 @@ def _fail_until(request: Request, nbr_retries: int) -> int:
     environ = request.scope.get("wsgi_environ", request.scope)
     tries = environ["fastapi.demo.tries"] = environ.get("fastapi.demo.tries", 0) + 1
     if tries <= nbr_retries:
-        raise _DemoSerializationFailure("demo serialization failure")
+        raise FakeConcurrentUpdateError("fake error")
     return tries - 1
 
 
+Retries = Annotated[int, Query(gt=1, lt=MAX_TRIES_ON_CONCURRENCY_FAILURE)]
+
+
 @router.get("/demo/retrying")
-async def retrying(request: Request, nbr_retries: int) -> dict[str, int]:
-    """Fail with a serialization error ``nbr_retries`` times, then succeed."""
-    return {"retries": _fail_until(request, nbr_retries)}
+async def retrying(request: Request, nbr_retries: Retries) -> int:
+    """Fail with a serialization error ``nbr_retries`` times, then answer how many."""
+    return _fail_until(request, nbr_retries)
 
 
 @router.post("/demo/retrying")
-async def retrying_post(request: Request, nbr_retries: int, file: Annotated[bytes, File()]) -> dict[str, int | str]:
+async def retrying_post(request: Request, nbr_retries: Retries, file: Annotated[bytes, File()]) -> dict[str, int | str]:
     """The same with an uploaded file, which each try must read whole."""
     return {"retries": _fail_until(request, nbr_retries), "file": file.decode()}
 
 
 @router.post("/demo/retrying_json")
 async def retrying_json(
-    request: Request, nbr_retries: int, payload: Annotated[dict[str, str], Body()]
+    request: Request,
+    nbr_retries: Annotated[int, Query(ge=0, lt=MAX_TRIES_ON_CONCURRENCY_FAILURE)],
+    payload: Annotated[dict[str, str], Body()],
 ) -> dict[str, int | dict[str, str]]:
     """The same with a JSON body, which each try must parse again."""
     return {"retries": _fail_until(request, nbr_retries), "payload": payload}

@@ -7,3 +7,4 @@ if __name__.startswith("odoo.addons."):
     from . import test_dispatcher
     from . import test_endpoint
     from . import test_login_lookup
+    from . import test_oca_compat

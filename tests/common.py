@@ -10,28 +10,38 @@ the same JSON responses as in production.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from odoo.api import Environment
-from odoo.tests.common import TransactionCase, tagged
+from odoo.tests.common import tagged
+
+from odoo.addons.base.tests.common import TransactionCaseWithUserDemo
 
 from ..context import odoo_env_ctx
-from ..dependencies import (
-    authenticated_partner_impl,
-    constant,
-    odoo_env,
-    optionally_authenticated_partner_impl,
-)
-from ..error_handlers import add_exception_handlers
+from ..dependencies import authenticated_partner_impl, constant, optionally_authenticated_partner_impl
+from ..error_handlers import add_exception_handlers, describe
+
+_logger = logging.getLogger(__name__)
+
+
+def default_exception_handler(request: Request, exc: Exception) -> Response:
+    """The answer the dispatcher would give to ``exc``; a 500 is logged with its traceback."""
+    info = describe(exc)
+    if info.status >= 500:
+        _logger.error("The app failed with %s", type(exc).__name__, exc_info=exc)
+    return JSONResponse({"detail": info.detail}, info.status, info.headers)
 
 
 @tagged("post_install", "-at_install")
-class FastAPITransactionCase(TransactionCase):
+class FastAPITransactionCase(TransactionCaseWithUserDemo):
     """Class defaults, each overridable per call of ``_create_test_client``:
 
     - ``default_fastapi_app`` / ``default_fastapi_router``: what to serve
@@ -39,8 +49,11 @@ class FastAPITransactionCase(TransactionCase):
     - ``default_fastapi_odoo_env``: the env the app runs in;
     - ``default_fastapi_running_user``: the user it runs as;
     - ``default_fastapi_authenticated_partner``: what the
-      ``authenticated_partner`` dependencies provide;
+      ``authenticated_partner`` dependencies provide (an empty recordset when
+      not set, unless an override of ``authenticated_partner_impl`` is given);
     - ``default_fastapi_dependency_overrides``: extra overrides.
+
+    The names and behaviour are those of the OCA API's helper.
     """
 
     @classmethod
@@ -66,18 +79,25 @@ class FastAPITransactionCase(TransactionCase):
         raise_server_exceptions: bool = True,
         testclient_kwargs: dict[str, Any] | None = None,
     ) -> Iterator[TestClient]:
+        """A TestClient of the app (or of a new app with the router) in ``env``.
+
+        With ``raise_server_exceptions`` (the default), an exception of the
+        app is raised in the test, and the app's exception handlers are not
+        called; without it, the client gets the dispatcher's answers.
+        """
         env = env or self.default_fastapi_odoo_env
         user = user or self.default_fastapi_running_user
         if user:
             env = env(user=user)
-        partner = partner or self.default_fastapi_authenticated_partner
         overrides = {**self.default_fastapi_dependency_overrides, **(dependency_overrides or {})}
-        if partner is not None:
-            for impl in (authenticated_partner_impl, optionally_authenticated_partner_impl):
-                if impl in overrides:
-                    raise ValueError(f"Give either a partner or an override of {impl.__name__}, not both")
-                overrides[impl] = constant(partner.with_env(env))
-        overrides.setdefault(odoo_env, constant(env))
+        partner = partner or self.default_fastapi_authenticated_partner or self.env["res.partner"]
+        for impl in (authenticated_partner_impl, optionally_authenticated_partner_impl):
+            if partner and impl in overrides:
+                raise ValueError(f"Give either a partner or an override of {impl.__name__}, not both")
+            # An empty partner still stands for the caller, unless the test
+            # brings its own authentication.
+            if partner or impl not in overrides:
+                overrides[impl] = constant(partner)
         app = app or self.default_fastapi_app or FastAPI()
         router = router or self.default_fastapi_router
         if router:
@@ -85,11 +105,9 @@ class FastAPITransactionCase(TransactionCase):
         app.dependency_overrides = overrides
         if not raise_server_exceptions:
             add_exception_handlers(app)
+            app.exception_handlers[Exception] = default_exception_handler
         token = odoo_env_ctx.set(env)
         try:
-            with TestClient(
-                app, raise_server_exceptions=raise_server_exceptions, **(testclient_kwargs or {})
-            ) as client:
-                yield client
+            yield TestClient(app, raise_server_exceptions=raise_server_exceptions, **(testclient_kwargs or {}))
         finally:
             odoo_env_ctx.reset(token)

@@ -18,6 +18,7 @@ class TestDemoOverHttp(HttpCase):
         super().setUpClass()
         cls.demo = cls.env.ref("fastapi.fastapi_endpoint_demo")
         cls.multi = cls.env.ref("fastapi.fastapi_endpoint_multislash_demo")
+        cls.login_key = cls.env.ref("fastapi.fastapi_endpoint_login_key_demo")
         cls.admin_partner = cls.env.ref("base.user_admin").partner_id
 
     def get(self, path, **kwargs):
@@ -57,32 +58,35 @@ class TestDemoOverHttp(HttpCase):
     def test_multi_segment_root_and_basic_auth(self):
         auth = "Basic " + base64.b64encode(b"admin:admin").decode()
         body = self.assertJson(self.get("/fastapi/demo-multi/demo/who_ami", headers={"Authorization": auth}), 200)
-        self.assertEqual(body["id"], self.admin_partner.id)
+        self.assertEqual(body, {"name": self.admin_partner.name, "display_name": self.admin_partner.display_name})
         bad = "Basic " + base64.b64encode(b"admin:wrong").decode()
         response = self.get("/fastapi/demo-multi/demo/who_ami", headers={"Authorization": bad})
         self.assertJson(response, 401, {"detail": "Incorrect username or password"})
         self.assertEqual(response.headers["WWW-Authenticate"], "Basic")
 
     def test_api_key_auth(self):
-        body = self.assertJson(self.get("/fastapi_demo/demo/who_ami", headers={"api-key": "admin"}), 200)
-        self.assertEqual(
-            body,
-            {
-                "id": self.admin_partner.id,
-                "name": self.admin_partner.name,
-                "display_name": self.admin_partner.display_name,
-            },
-        )
-        self.assertJson(self.get("/fastapi_demo/demo/who_ami", headers={"api-key": "nobody"}), 401)
-        self.assertJson(self.get("/fastapi_demo/demo/who_ami"), 401)
+        who = "/fastapi_demo_login_key/demo/who_ami"
+        body = self.assertJson(self.get(who, headers={"api-key": "admin"}), 200)
+        self.assertEqual(body, {"name": self.admin_partner.name, "display_name": self.admin_partner.display_name})
+        self.assertJson(self.get(who, headers={"api-key": "nobody"}), 401)
+        self.assertJson(self.get(who), 401)
 
     def test_authenticated_reads_nothing_else(self):
-        route = "/fastapi_demo/demo/authenticated"
+        route = "/fastapi_demo_login_key/demo/authenticated"
         self.assertJson(self.get(route, headers={"api-key": "admin"}), 200, {"partner_id": self.admin_partner.id})
-        self.assertJson(self.get(route, headers={"api-key": "nobody"}), 401, {"detail": "Incorrect API key"})
+        self.assertJson(self.get(route, headers={"api-key": "nobody"}), 401, {"detail": "Incorrect API Key"})
+
+    def test_basic_auth_on_the_demo_endpoint(self):
+        # The OCA addon's demo endpoint authenticates with HTTP Basic.
+        auth = "Basic " + base64.b64encode(b"admin:admin").decode()
+        body = self.assertJson(self.get("/fastapi_demo/demo/authenticated", headers={"Authorization": auth}), 200)
+        self.assertEqual(body, {"partner_id": self.admin_partner.id})
+        response = self.get("/fastapi_demo/demo/authenticated")
+        self.assertJson(response, 401, {"detail": "Not authenticated"})
+        self.assertEqual(response.headers["WWW-Authenticate"], "Basic")
 
     def test_api_key_lookup_follows_user_changes(self):
-        who = "/fastapi_demo/demo/who_ami"
+        who = "/fastapi_demo_login_key/demo/who_ami"
         # An unknown key is not remembered: the user created next is found.
         self.assertJson(self.get(who, headers={"api-key": "key_user"}), 401)
         user = self.env["res.users"].create({"name": "Key User", "login": "key_user"})
@@ -100,9 +104,9 @@ class TestDemoOverHttp(HttpCase):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.demo.user_id.lang = "fr_FR"
         self.env.flush_all()
-        self.assertJson(self.get("/fastapi_demo/demo/lang"), 200, {"lang": "fr_FR"})
+        self.assertJson(self.get("/fastapi_demo/demo/lang"), 200, "fr_FR")
         headers = {"Accept-Language": "en-US"}
-        self.assertJson(self.get("/fastapi_demo/demo/lang", headers=headers), 200, {"lang": "en_US"})
+        self.assertJson(self.get("/fastapi_demo/demo/lang", headers=headers), 200, "en_US")
 
     def test_pre_dispatch_sees_the_endpoint_env(self):
         # ir.http._pre_dispatch asks get_lang for the env's language; with an
@@ -116,19 +120,20 @@ class TestDemoOverHttp(HttpCase):
 
         with patch.object(base_ir_http, "get_lang", spy):
             headers = {"Accept-Language": "fr-BE"}
-            self.assertJson(self.get("/fastapi_demo/demo/lang", headers=headers), 200, {"lang": "en_US"})
+            self.assertJson(self.get("/fastapi_demo/demo/lang", headers=headers), 200, "en_US")
         self.assertEqual(seen, [(self.demo.user_id.id, "en_US")])
 
     def test_endpoint_app_info(self):
-        body = self.assertJson(self.get("/fastapi_demo/demo/endpoint_app_info", headers={"api-key": "admin"}), 200)
+        route = "/fastapi_demo_login_key/demo/endpoint_app_info"
+        body = self.assertJson(self.get(route, headers={"api-key": "admin"}), 200)
         self.assertEqual(
             body,
             {
-                "id": self.demo.id,
-                "name": self.demo.name,
+                "id": self.login_key.id,
+                "name": self.login_key.name,
                 "app": "demo",
                 "demo_auth_method": "api_key",
-                "root_path": "/fastapi_demo",
+                "root_path": "/fastapi_demo_login_key",
             },
         )
 
@@ -137,7 +142,16 @@ class TestDemoOverHttp(HttpCase):
         self.env.flush_all()
         for header, lang in [("fr-FR,en;q=0.5", "fr_FR"), ("fr-BE", "fr_FR"), ("de-DE", "en_US"), (None, "en_US")]:
             headers = {"Accept-Language": header} if header else {}
-            self.assertJson(self.get("/fastapi_demo/demo/lang", headers=headers), 200, {"lang": lang})
+            self.assertJson(self.get("/fastapi_demo/demo/lang", headers=headers), 200, lang)
+
+    def test_preferred_language_wins_over_an_exact_second_choice(self):
+        # A client that prefers French gets the installed French, whatever its
+        # region, rather than its second choice.
+        self.env["res.lang"]._activate_lang("fr_BE")
+        self.env.flush_all()
+        for header, lang in [("fr-FR,en;q=0.7,en-GB;q=0.3", "fr_BE"), ("fr-FR;q=0.1,en;q=1.0", "en_US")]:
+            headers = {"Accept-Language": header}
+            self.assertJson(self.get("/fastapi_demo/demo/lang", headers=headers), 200, lang)
 
     def test_errors(self):
         cases = {
@@ -168,14 +182,14 @@ class TestDemoOverHttp(HttpCase):
         self.assertEqual(body["detail"][0]["loc"], ["query", "exception_type"])
 
     def test_retrying_get(self):
-        self.assertJson(self.get("/fastapi_demo/demo/retrying?nbr_retries=2"), 200, {"retries": 2})
+        self.assertJson(self.get("/fastapi_demo/demo/retrying?nbr_retries=2"), 200, 2)
 
     def test_retrying_post_reads_the_file_again(self):
         response = self.url_open(
-            "/fastapi_demo/demo/retrying?nbr_retries=1",
+            "/fastapi_demo/demo/retrying?nbr_retries=3",
             files={"file": ("hello.txt", b"hello file", "text/plain")},
         )
-        self.assertJson(response, 200, {"retries": 1, "file": "hello file"})
+        self.assertJson(response, 200, {"retries": 3, "file": "hello file"})
 
     def test_retrying_post_parses_the_json_again(self):
         response = self.url_open("/fastapi_demo/demo/retrying_json?nbr_retries=2", json={"text": "héllo"})

@@ -76,3 +76,21 @@ odoo_bin() {
 db_exists() {
     psql -U "$ODOO_DB_USER" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$1'" | grep -q 1
 }
+
+# odoo_test_counts LOG EXIT_CODE: "passed failed skipped" of an Odoo test run.
+# A run that printed no result, or failed without a failing test, counts as
+# one failure.
+odoo_test_counts() {
+    local testlog=$1 rc=$2 summary passed=0 failed=0 skipped=0
+    summary=$(grep -E 'tests when loading database' "$testlog" | tail -n1)
+    if [[ $summary =~ ([0-9]+)\ failed,\ ([0-9]+)\ error\(s\)\ of\ ([0-9]+)\ tests ]]; then
+        failed=$((BASH_REMATCH[1] + BASH_REMATCH[2]))
+        skipped=$(grep -c ' skipped ' "$testlog")
+        passed=$((BASH_REMATCH[3] - failed - skipped))
+    else
+        log "Odoo's test run printed no result (exit code $rc): see $testlog"
+        failed=1
+    fi
+    [ "$rc" = 0 ] || [ "$failed" != 0 ] || failed=1
+    echo "$passed $failed $skipped"
+}

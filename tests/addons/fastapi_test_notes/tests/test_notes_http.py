@@ -37,9 +37,20 @@ class TestNotesHttp(HttpCase):
         self.assertEqual(self.call("GET", "/notes", partner_ref="nobody").status_code, 401)
 
     def test_record_rule_refuses_other_partner(self):
-        response = self.call("POST", "/notes", json={"name": "sneaky", "partner_id": self.bob.id})
+        with self.assertLogs("odoo.http", "WARNING") as logs:
+            response = self.call("POST", "/notes", json={"name": "sneaky", "partner_id": self.bob.id})
         self.assertEqual(response.status_code, 403, response.text)
+        # Odoo's message names the runner, its id and the model: the log has it, the client not.
+        self.assertEqual(response.json(), {"detail": "Not allowed"})
+        self.assertIn("fastapi.test.note", "\n".join(logs.output))
         self.assertFalse(self.notes_named("sneaky"))
+
+    def test_foreign_key_violation_is_a_short_422(self):
+        with mute_logger("odoo.http", "odoo.sql_db"):
+            response = self.call("POST", "/notes", json={"name": "dangling", "partner_id": 999999})
+        self.assertEqual(response.status_code, 422, response.text)
+        self.assertEqual(response.json(), {"detail": "A related record does not exist."})
+        self.assertFalse(self.notes_named("dangling"))
 
     def test_errors_roll_back(self):
         for kind, status in (("user_error", 400), ("http", 418), ("crash", 500)):

@@ -23,7 +23,8 @@ class TestNotesTestClient(FastAPITransactionCase):
         Note.create({"name": "bob 0", "partner_id": cls.bob.id})
         cls.default_fastapi_router = router
         cls.default_fastapi_running_user = cls.runner
-        cls.default_fastapi_authenticated_partner = cls.alice
+        # The routes' env is the partner's: in the runner's, record rules apply.
+        cls.default_fastapi_authenticated_partner = cls.alice.with_user(cls.runner)
 
     def test_paged_list_scoped_to_partner(self):
         with self._create_test_client() as client:
@@ -57,6 +58,6 @@ class TestNotesTestClient(FastAPITransactionCase):
         self.assertEqual(invalid.status_code, 422)
 
     def test_other_partner(self):
-        with self._create_test_client(partner=self.bob) as client:
+        with self._create_test_client(partner=self.bob.with_user(self.runner)) as client:
             body = client.get("/notes").json()
         self.assertEqual([item["name"] for item in body["items"]], ["bob 0"])
