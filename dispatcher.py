@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import werkzeug.exceptions
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from werkzeug.routing import Rule
 
 from odoo import http
@@ -169,10 +170,13 @@ class FastApiDispatcher(http.Dispatcher):
             werkzeug.exceptions.abort(_to_response(result))
         self._app_error = _AppError(exc, result)
         if result.status < 500 and not hasattr(exc, "loglevel"):
-            # Odoo logs what a request raised: a client's error is one line
-            # (with Odoo's full message), not a traceback.
+            # Odoo logs what a request raised. A client's error is one line,
+            # not a traceback: a WARNING with Odoo's full message, or, for an
+            # HTTP error the app chose (the access log shows its status),
+            # a DEBUG line.
+            level = logging.DEBUG if isinstance(exc, StarletteHTTPException) else logging.WARNING
             with contextlib.suppress(AttributeError):
-                exc.loglevel = logging.WARNING  # type: ignore[attr-defined]
+                exc.loglevel = level  # type: ignore[attr-defined]
         raise exc
 
     def handle_error(self, exc: Exception) -> Callable:

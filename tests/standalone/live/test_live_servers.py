@@ -49,7 +49,7 @@ def two_servers(database):
 def test_change_committed_through_one_server_is_served_by_the_other(database, two_servers):
     first, second = two_servers
     for _ in range(6):  # every worker of both builds its app
-        assert title(first) == title(second) == "FastAPI Demo Endpoint"
+        assert title(first) == title(second) == "Fastapi Demo Endpoint"
     first.rpc(database, "fastapi.endpoint", "write", [endpoint_id(first, database, DEMO)], {"name": "Renamed"})
     # Every worker of the other server answers with the new app at once.
     assert {title(second) for _ in range(10)} == {"Renamed"}
