@@ -6,8 +6,9 @@ a2wsgi's ``ASGIMiddleware`` runs the app on a shared loop in another thread
 and turns app errors into a canned 500. Odoo needs the opposite: the app's
 exception must reach Odoo (rollback, retry on serialization failures), and
 the whole response must be produced while the caller still holds the app and
-its loop. So the scope comes from a2wsgi, and the app runs here, on the
-caller's thread, on a loop that serves this request only.
+its loop. So the app runs here, on the caller's thread, on a loop that serves
+this request only. The scope is built here too: a2wsgi's refuses a non-ASCII
+byte in the query string.
 
 The request body is passed in as bytes already read: Odoo may run the same
 request again after a serialization failure, and the body must be there the
@@ -20,7 +21,6 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from a2wsgi.asgi import build_scope
 from a2wsgi.asgi_typing import ASGIApp, HTTPScope, ReceiveEvent, SendEvent
 from a2wsgi.wsgi_typing import Environ
 
@@ -75,13 +75,54 @@ class _Exchange:
                 self._done.set()
 
 
+def _wsgi_bytes(value: str) -> bytes:
+    # PEP 3333: a WSGI string carries the bytes the server received, one
+    # character per byte (latin-1): encoding it back gives those bytes.
+    return value.encode("latin-1")
+
+
 def make_scope(environ: Environ, root_path: str) -> HTTPScope:
-    scope = build_scope(environ)
-    # The app's routes are relative to the endpoint's root path; Starlette
-    # strips ``root_path`` from ``path`` when it routes. a2wsgi already put
-    # SCRIPT_NAME (Odoo served under a prefix) in both: keep it in front.
-    scope["root_path"] += root_path
+    """The ASGI scope of a WSGI request, for an app under ``root_path``.
+
+    Whatever bytes the server accepted reach the app: a raw non-ASCII byte in
+    the query string stays in ``query_string``, a path that is not UTF-8 gets
+    replacement characters (as werkzeug decodes it for Odoo), never an error.
+    """
+    script_name = _wsgi_bytes(environ.get("SCRIPT_NAME", "")).decode("utf-8", "replace")
+    path = _wsgi_bytes(environ.get("PATH_INFO", "")).decode("utf-8", "replace")
+    scope: HTTPScope = {
+        "wsgi_environ": environ,  # type: ignore[typeddict-unknown-key] as a2wsgi names it
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.5"},
+        "http_version": environ.get("SERVER_PROTOCOL", "HTTP/1.0").partition("/")[2] or "1.0",
+        "method": environ["REQUEST_METHOD"],
+        "scheme": environ.get("wsgi.url_scheme", "http"),
+        "path": script_name + path,
+        "query_string": _wsgi_bytes(environ.get("QUERY_STRING", "")),
+        # The app's routes are relative to the endpoint's root path; Starlette
+        # strips ``root_path`` from ``path`` when it routes. SCRIPT_NAME (Odoo
+        # served under a prefix) stays in front.
+        "root_path": script_name + root_path,
+        "server": (environ["SERVER_NAME"], int(environ["SERVER_PORT"])),
+        "headers": _headers(environ),
+        "extensions": {},
+    }
+    if environ.get("REMOTE_ADDR") and environ.get("REMOTE_PORT"):
+        scope["client"] = (environ["REMOTE_ADDR"], int(environ["REMOTE_PORT"]))
     return scope
+
+
+def _headers(environ: Environ) -> list[tuple[bytes, bytes]]:
+    headers = []
+    for key, value in environ.items():
+        if key.startswith("HTTP_") and key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
+            name = key[5:]
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = key
+        else:
+            continue
+        headers.append((_wsgi_bytes(name.lower().replace("_", "-")), _wsgi_bytes(value)))
+    return headers
 
 
 def call_app(

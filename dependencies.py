@@ -24,6 +24,7 @@ from odoo.addons.base.models.res_partner import ResPartner
 from odoo.addons.base.models.res_users import ResUsers
 
 from .context import fastapi_endpoint_id_ctx, odoo_env_ctx
+from .engine.credentials import plausible_credentials
 from .schemas import Paging
 
 if TYPE_CHECKING:
@@ -110,20 +111,19 @@ async def basic_auth_user(
     credential: Annotated[HTTPBasicCredentials, Depends(HTTPBasic())],
     env: Annotated[Environment, Depends(odoo_env)],
 ) -> ResUsers:
-    users = env["res.users"].sudo()
-    # Both cached: the login per login, the password hash per (uid, password).
-    found = users._fastapi_user_by_login(credential.username)
+    """The user of the request's HTTP basic credentials, under Odoo's login cooldown."""
+    login, password = credential.username, credential.password
     try:
-        if not found:
+        if not plausible_credentials("HTTP basic credentials", login, password):
             raise AccessDenied()
-        users._check_uid_passwd(found[0], credential.password)
+        uid = env["res.users"].sudo()._fastapi_check_basic_auth(login, password)
     except AccessDenied as exc:
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,
             detail="Incorrect username or password",
             headers={"WWW-Authenticate": "Basic"},
         ) from exc
-    return env["res.users"].browse(found[0])
+    return env["res.users"].browse(uid)
 
 
 async def authenticated_partner_from_basic_auth_user(

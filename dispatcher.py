@@ -43,7 +43,12 @@ from .routing import RoutingTable
 if TYPE_CHECKING:
     from odoo.api import Environment
 
+_logger = logging.getLogger(__name__)
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Where the request body is kept once read (see FastApiDispatcher._read_body).
+BODY_ENVIRON_KEY = "fastapi.body"
+BODY_PIECE_SIZE = 64 * 1024
 
 
 class AppVersion(NamedTuple):
@@ -219,22 +224,42 @@ class FastApiDispatcher(http.Dispatcher):
         return context
 
     def _read_body(self) -> bytes:
+        """The request body, read once in bounded pieces and kept in the environ.
+
+        Odoo may run the request again after a serialization failure, with
+        the same environ: the second try finds the bytes the first one read.
+        """
+        environ = self.request.httprequest.environ
+        if BODY_ENVIRON_KEY not in environ:
+            environ[BODY_ENVIRON_KEY] = self._read_stream()
+        return environ[BODY_ENVIRON_KEY]
+
+    def _read_stream(self) -> bytes:
         httprequest = self.request.httprequest
         # Odoo's upload limit (web.max_file_upload_size, or the route's): the
         # werkzeug Odoo pins applies it to forms only, not to a JSON body.
         limit = httprequest.max_content_length
         if limit is not None and (httprequest.content_length or 0) > limit:
             raise werkzeug.exceptions.RequestEntityTooLarge()
-        # Cached by werkzeug: a retried request reads the same bytes again.
-        body = httprequest.get_data()
-        if limit is not None and len(body) > limit:  # chunked: no length to check first
-            raise werkzeug.exceptions.RequestEntityTooLarge()
+        body = io.BytesIO()
+        try:
+            # A chunked body has no length to check first: it is read piece by
+            # piece and refused as soon as it crosses the limit, so that no
+            # client can make a worker hold more than that.
+            while piece := httprequest.stream.read(BODY_PIECE_SIZE):
+                if limit is not None and body.tell() + len(piece) > limit:
+                    raise werkzeug.exceptions.RequestEntityTooLarge()
+                body.write(piece)
+        except OSError as exc:
+            # werkzeug's de-chunking reports broken framing this way.
+            _logger.warning("FastAPI: unreadable request body: %s", exc)
+            raise werkzeug.exceptions.BadRequest("Malformed request body") from exc
         chunked = "chunked" in httprequest.headers.get("Transfer-Encoding", "").lower()
-        if not body and chunked and httprequest.content_length is None:
+        if not body.tell() and chunked and httprequest.content_length is None:
             # A server that does not de-chunk leaves werkzeug no length: the
             # body would silently read as empty.
             raise werkzeug.exceptions.LengthRequired()
-        return body
+        return body.getvalue()
 
     @contextmanager
     def _lease_app(self, env: Environment, route: EndpointRoute) -> Iterator[LoopedApp]:

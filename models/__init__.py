@@ -7,3 +7,4 @@ from . import ir_http
 from . import ir_rule
 from . import res_lang
 from . import res_users
+from . import res_users_basic_auth

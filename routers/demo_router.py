@@ -19,6 +19,7 @@ from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE
 from odoo.addons.base.models.res_partner import ResPartner
 
 from ..dependencies import authenticated_partner, fastapi_endpoint, odoo_env
+from ..engine.credentials import plausible_credentials
 from ..schemas import DemoEndpointAppInfo, DemoExceptionType, DemoUserInfo, ErrorDetail
 
 router = APIRouter(tags=["demo"])
@@ -34,7 +35,7 @@ async def api_key_authenticated_partner(
     ],
     env: Annotated[Environment, Depends(odoo_env)],
 ) -> ResPartner:
-    found = env["res.users"]._fastapi_user_by_login(api_key)
+    found = plausible_credentials("API key", api_key) and env["res.users"]._fastapi_user_by_login(api_key)
     if not found:
         raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail="Incorrect API Key")
     return env["res.partner"].browse(found[1])

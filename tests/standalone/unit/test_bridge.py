@@ -164,6 +164,35 @@ def test_script_name_stays_in_front_of_the_root_path(app):
     assert response.body.startswith(b'{"id":5,"root_path":"/odoo/api"')
 
 
+def test_raw_bytes_of_the_query_string_reach_the_app():
+    # A client sent "?x=\xe9" unencoded: the WSGI server hands it on as latin-1.
+    scope = make_scope(environ("/api/items/1", query="x=\xe9&y=%C3%A9"), "/api")
+    assert scope["query_string"] == b"x=\xe9&y=%C3%A9"
+
+
+def test_query_string_with_a_raw_byte_is_served(app):
+    app.get("/query")(_echo_query)
+    response = call(app, "/query", query="x=\xe9&y=%C3%A9")
+    assert response.status == 200, response.body
+    assert response.body == b'{"x":"\xc3\xa9","y":"\xc3\xa9"}'.decode("unicode_escape").encode("latin-1")
+
+
+async def _echo_query(request: Request) -> dict:
+    return dict(request.query_params)
+
+
+def test_path_that_is_not_utf8_is_decoded_with_replacement_characters():
+    # "/api/%ff" unquoted by the WSGI server: one byte 0xff, as latin-1.
+    scope = make_scope(environ("/api/\xff"), "/api")
+    assert scope["path"] == "/api/\ufffd"
+
+
+def test_headers_keep_their_bytes():
+    scope = make_scope(environ("/api/x", headers={"X-Name": "caf\xe9", "Content-Type": "text/plain"}), "/api")
+    assert (b"x-name", b"caf\xe9") in scope["headers"]
+    assert (b"content-type", b"text/plain") in scope["headers"]
+
+
 def _leftover_app(events: list[str]) -> FastAPI:
     """Routes that leave tasks running on the loop after their response."""
     app = FastAPI()
