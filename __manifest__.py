@@ -15,6 +15,7 @@
         "security/ir_rule.xml",
         "views/fastapi_endpoint_views.xml",
         "views/fastapi_endpoint_demo.xml",
+        "views/fastapi_endpoint_cors_views.xml",
         "views/fastapi_menus.xml",
     ],
     "demo": ["demo/fastapi_endpoint_demo.xml"],

@@ -2,7 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import fastapi_endpoint
 from .fastapi_endpoint import FastapiEndpoint
+from . import fastapi_endpoint_cors
 from . import fastapi_endpoint_demo
+from . import fastapi_endpoint_http
 from . import ir_http
 from . import ir_rule
 from . import res_lang
