@@ -129,6 +129,12 @@ class _AppError:
     response: AsgiResponse
 
 
+def _piece_size(read: int, limit: int | None) -> int:
+    # A read returns once it has all it asked for: near the limit, ask for
+    # one byte past it, so that crossing it is seen without waiting for more.
+    return BODY_PIECE_SIZE if limit is None else max(1, min(BODY_PIECE_SIZE, limit + 1 - read))
+
+
 class FastApiDispatcher(http.Dispatcher):
     routing_type = "fastapi"
 
@@ -241,15 +247,18 @@ class FastApiDispatcher(http.Dispatcher):
         limit = httprequest.max_content_length
         if limit is not None and (httprequest.content_length or 0) > limit:
             raise werkzeug.exceptions.RequestEntityTooLarge()
+        # Odoo's wrapper of the werkzeug request does not expose its stream
+        # (Odoo's own code reaches the wrapped request the same way).
+        stream = httprequest._HTTPRequest__wrapped.stream
         body = io.BytesIO()
         try:
             # A chunked body has no length to check first: it is read piece by
             # piece and refused as soon as it crosses the limit, so that no
             # client can make a worker hold more than that.
-            while piece := httprequest.stream.read(BODY_PIECE_SIZE):
-                if limit is not None and body.tell() + len(piece) > limit:
-                    raise werkzeug.exceptions.RequestEntityTooLarge()
+            while piece := stream.read(_piece_size(body.tell(), limit)):
                 body.write(piece)
+                if limit is not None and body.tell() > limit:
+                    raise werkzeug.exceptions.RequestEntityTooLarge()
         except OSError as exc:
             # werkzeug's de-chunking reports broken framing this way.
             _logger.warning("FastAPI: unreadable request body: %s", exc)

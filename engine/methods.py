@@ -3,15 +3,15 @@
 """HEAD and OPTIONS for every route, as HTTP says a server answers them.
 
 FastAPI routes accept the methods they were declared with only: HEAD on a GET
-route and OPTIONS anywhere would get 405. Here HEAD runs the GET route and
-sends its headers without the body; OPTIONS names the path's methods in
+route and OPTIONS anywhere would get 405. Here HEAD runs the GET route (the WSGI
+server sends its headers without the body); OPTIONS names the path's methods in
 ``Allow``. A route that declares HEAD or OPTIONS itself keeps them.
 """
 
 from __future__ import annotations
 
 from starlette.routing import Match, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 # Methods every path that answers GET also answers, through this middleware.
 IMPLIED = ("HEAD", "OPTIONS")
@@ -47,7 +47,9 @@ class HttpMethodsMiddleware:
         elif scope["method"] == "OPTIONS":
             await _answer_allow(methods, send)
         elif "GET" in methods:
-            await self.app({**scope, "method": "GET"}, receive, _without_body(send))
+            # The GET answer as it is, Content-Length included (RFC 9110,
+            # 9.3.2): the server sends no body for HEAD.
+            await self.app({**scope, "method": "GET"}, receive, send)
         else:
             await self.app(scope, receive, send)
 
@@ -59,13 +61,3 @@ async def _answer_allow(methods: set[str], send: Send) -> None:
     headers = [(b"allow", ", ".join(sorted(allow)).encode("latin-1"))]
     await send({"type": "http.response.start", "status": 204, "headers": headers})
     await send({"type": "http.response.body", "body": b""})
-
-
-def _without_body(send: Send) -> Send:
-    # The headers stay those of GET, Content-Length included (RFC 9110, 9.3.2).
-    async def send_headers_only(message: Message) -> None:
-        if message["type"] == "http.response.body":
-            message = {**message, "body": b""}
-        await send(message)
-
-    return send_headers_only
