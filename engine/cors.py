@@ -88,8 +88,8 @@ class CorsMiddleware:
             return
         answer = MutableHeaders()
         answer["Access-Control-Allow-Origin"] = self._allow_origin(origin)
-        answer["Access-Control-Allow-Methods"] = method.upper() if ANY in self.policy.methods else ", ".join(
-            sorted(self.policy.methods)
+        answer["Access-Control-Allow-Methods"] = (
+            method.upper() if ANY in self.policy.methods else ", ".join(sorted(self.policy.methods))
         )
         if requested:
             answer["Access-Control-Allow-Headers"] = ", ".join(requested)

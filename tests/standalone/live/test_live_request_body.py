@@ -14,7 +14,7 @@ import threading
 import time
 
 import pytest
-from server import query, running
+from server import running
 
 psutil = pytest.importorskip("psutil")
 
@@ -59,14 +59,8 @@ def _workers_rss(pids: list[int]) -> int:
 
 
 def test_chunked_body_over_the_limit_keeps_worker_memory_flat(database, capsys):
-    query(
-        database,
-        "UPDATE ir_config_parameter SET value = %s WHERE key = 'web.max_file_upload_size'",
-        (str(LIMIT),),
-    )
-    if not query(database, "SELECT 1 FROM ir_config_parameter WHERE key = 'web.max_file_upload_size'"):
-        query(database, "INSERT INTO ir_config_parameter (key, value) VALUES ('web.max_file_upload_size', %s)", (str(LIMIT),))
     with running([database], workers=1) as server:
+        server.rpc(database, "ir.config_parameter", "set_param", "web.max_file_upload_size", str(LIMIT))
         # A first request under the limit (not JSON: 422), so that the worker has loaded everything.
         answer, _ = _stream_chunked(server.port, 1 << 10)
         assert b" 422 " in answer.split(b"\r\n", 1)[0], answer[:300]
