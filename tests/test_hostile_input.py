@@ -17,6 +17,7 @@ from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
 
 DEMO = "/fastapi_demo"
 MULTI = "/fastapi/demo-multi"
+LOGIN_KEY = "/fastapi_demo_login_key"
 
 
 def basic(credentials: bytes) -> dict[str, str]:
@@ -88,9 +89,9 @@ class TestHostileInput(HttpCase):
 
     def test_nul_in_api_key_is_a_wrong_key(self):
         with self.assertLogs("odoo.addons.fastapi.engine.credentials", "WARNING") as logs:
-            response = self.url_open(f"{DEMO}/demo/who_ami", headers={"api-key": "admin\x00"})
+            response = self.url_open(f"{LOGIN_KEY}/demo/who_ami", headers={"api-key": "admin\x00"})
         self.assertEqual(response.status_code, 401, response.text)
-        self.assertEqual(response.json(), {"detail": "Incorrect API key"})
+        self.assertEqual(response.json(), {"detail": "Incorrect API Key"})
         self.assertEqual(len(logs.output), 1)
         self.assertNotIn("admin", logs.output[0])
 
