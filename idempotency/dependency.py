@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
@@ -91,12 +92,7 @@ def idempotent(
     )
     caller_dependency = caller or optionally_authenticated_partner_impl
 
-    async def idempotency_key(
-        request: Request,
-        env: Annotated[Environment, Depends(odoo_env)],
-        endpoint_id: Annotated[int, Depends(fastapi_endpoint_id)],
-        who: Annotated[Any, Depends(caller_dependency)],
-    ) -> AsyncIterator[None]:
+    async def idempotency_key(request: Request, env: Environment, endpoint_id: int, who: Any) -> AsyncIterator[None]:
         claim = await _claim(policy, request, env, endpoint_id, who) if request.method in methods else None
         if claim is None:
             yield
@@ -109,7 +105,22 @@ def idempotent(
             claim.discard = True
             raise
 
+    # The caller's dependency is known only here: the signature FastAPI reads
+    # is given as objects, not as the strings postponed annotations would be.
+    idempotency_key.__signature__ = inspect.Signature(
+        [
+            inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+            _depends_parameter("env", Environment, odoo_env),
+            _depends_parameter("endpoint_id", int, fastapi_endpoint_id),
+            _depends_parameter("who", Any, caller_dependency),
+        ]
+    )
     return idempotency_key
+
+
+def _depends_parameter(name: str, annotation: Any, dependency: Callable[..., Any]) -> inspect.Parameter:
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    return inspect.Parameter(name, kind, annotation=Annotated[annotation, Depends(dependency)])
 
 
 async def _claim(policy: Policy, request: Request, env: Environment, endpoint_id: int, who: Any) -> store.Claim | None:
