@@ -192,5 +192,3 @@ def _check_fingerprint(answer: store.StoredAnswer, fingerprint: str) -> None:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_ENTITY, "This Idempotency-Key was used for a different request"
         )
-
-

@@ -19,6 +19,8 @@ from server import OdooServer, query, running
 requests = pytest.importorskip("requests")
 
 NOTES = "/test_notes"
+# idempotency.keys.LOCK_NAMESPACE: the first half of a key's advisory lock.
+LOCK_NAMESPACE = 0x1DE9
 ALICE = {"X-Partner-Ref": "alice-token"}
 
 
@@ -53,14 +55,15 @@ def test_concurrent_duplicate_gets_409(database, two_servers):
         time.sleep(0.7)
         duplicate = post(second, "/notes/once/slow?seconds=2", key, name)
         original = running_one.result()
-    assert original.status_code == 201, original.text
-    assert duplicate.status_code == 409, duplicate.text
-    assert duplicate.headers["Retry-After"] == "1"
-    assert "in progress" in duplicate.json()["detail"]
+    # On a loaded machine the later request may claim the key first.
+    won, lost = sorted([original, duplicate], key=lambda response: response.status_code)
+    assert (won.status_code, lost.status_code) == (201, 409), (won.text, lost.text)
+    assert lost.headers["Retry-After"] == "1"
+    assert "in progress" in lost.json()["detail"]
     assert notes(database, name) == 1
     replay = post(second, "/notes/once/slow?seconds=2", key, name)
     assert (replay.status_code, replay.headers.get("Idempotent-Replayed")) == (201, "true")
-    assert replay.json() == original.json()
+    assert replay.json() == won.json()
 
 
 def test_concurrent_duplicate_waits_for_the_answer(database, two_servers):
@@ -71,9 +74,11 @@ def test_concurrent_duplicate_waits_for_the_answer(database, two_servers):
         time.sleep(0.5)
         waiting = post(second, "/notes/once/wait?seconds=1.5", key, name)
         original = running_one.result()
-    assert (original.status_code, waiting.status_code) == (201, 201), waiting.text
+    assert (original.status_code, waiting.status_code) == (201, 201), (original.text, waiting.text)
     assert waiting.json() == original.json()
-    assert waiting.headers["Idempotent-Replayed"] == "true"
+    # Either may have claimed the key first on a loaded machine: one replays.
+    replayed = [response.headers.get("Idempotent-Replayed") for response in (original, waiting)]
+    assert sorted(replayed, key=str) == [None, "true"], replayed
     assert notes(database, name) == 1
 
 
@@ -111,31 +116,41 @@ def _kill_workers(server: OdooServer) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
-def test_worker_killed_mid_request_leaves_no_stuck_key(database):
+def _key_held(database: str) -> bool:
+    # The lock of a key being executed (see idempotency/store.py).
+    held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objsubid = 2"
+    return query(database, held, (LOCK_NAMESPACE,))[0][0] > 0
+
+
+def test_worker_killed_mid_request_leaves_no_stuck_key(database, two_servers):
+    server, _ = two_servers
     key, name = unique(), unique()
-    with running([database], workers=1) as server:
-        errors: list[BaseException] = []
+    errors: list[BaseException] = []
 
-        def doomed() -> None:
-            try:
-                post(server, "/notes/once/slow?seconds=5", key, name, timeout=30)
-            except requests.RequestException as exc:
-                errors.append(exc)
+    def doomed() -> None:
+        try:
+            post(server, "/notes/once/slow?seconds=10", key, name, timeout=60)
+        except requests.RequestException as exc:
+            errors.append(exc)
 
-        thread = threading.Thread(target=doomed)
-        thread.start()
-        time.sleep(1.5)
-        _kill_workers(server)
-        thread.join(30)
-        assert errors, "the request survived its worker"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                retry = post(server, "/notes/once/slow?seconds=0", key, name)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "no worker came back"
-                time.sleep(0.3)
-        assert retry.status_code == 201, retry.text
-        assert "Idempotent-Replayed" not in retry.headers
-        assert notes(database, name) == 1
+    thread = threading.Thread(target=doomed)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not _key_held(database):
+        assert time.monotonic() < deadline, "the request never held its key"
+        time.sleep(0.1)
+    _kill_workers(server)
+    thread.join(60)
+    assert errors, "the request survived its worker"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            retry = post(server, "/notes/once/slow?seconds=0", key, name)
+            break
+        except requests.ConnectionError:
+            assert time.monotonic() < deadline, "no worker came back"
+            time.sleep(0.3)
+    assert retry.status_code == 201, retry.text
+    assert "Idempotent-Replayed" not in retry.headers
+    assert notes(database, name) == 1
+    assert not _key_held(database)

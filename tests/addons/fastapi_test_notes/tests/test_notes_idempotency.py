@@ -34,6 +34,11 @@ class TestNotesIdempotency(HttpCase):
         self.env.invalidate_all()
         return self.Key.search([("key", "=", key)])
 
+    def expire(self, key):
+        self.env.cr.execute(
+            "UPDATE fastapi_idempotency_key SET expires = expires - interval '2 days' WHERE key = %s", [key]
+        )
+
     def test_retry_replays_without_running(self):
         first = self.post("/notes/once", "k-1", json={"name": "once"})
         self.assertEqual(first.status_code, 201, first.text)
@@ -140,7 +145,7 @@ class TestNotesIdempotency(HttpCase):
 
     def test_expired_key_runs_again_after_the_cron(self):
         self.post("/notes/once", "k-9", json={"name": "expiring"})
-        self.env.cr.execute("UPDATE fastapi_idempotency_key SET expires = expires - interval '2 days' WHERE key = 'k-9'")
+        self.expire("k-9")
         self.assertGreaterEqual(self.Key._gc_expired(), 1)
         self.assertFalse(self.keys("k-9"))
         again = self.post("/notes/once", "k-9", json={"name": "expiring"})
@@ -150,7 +155,7 @@ class TestNotesIdempotency(HttpCase):
 
     def test_expired_key_runs_again_before_the_cron(self):
         self.post("/notes/once", "k-10", json={"name": "expired"})
-        self.env.cr.execute("UPDATE fastapi_idempotency_key SET expires = expires - interval '2 days' WHERE key = 'k-10'")
+        self.expire("k-10")
         again = self.post("/notes/once", "k-10", json={"name": "expired"})
         self.assertNotIn("Idempotent-Replayed", again.headers)
         self.assertEqual(len(self.notes_named("expired")), 2)
