@@ -69,7 +69,7 @@ def _lua(spec: Spec) -> str:
             "sent = 0",
             "request = function()",
             "  sent = sent + 1",
-            f"  wrk.headers[{json.dumps(spec.unique_header)}] = {json.dumps(uuid.uuid4().hex)} .. tid .. '-' .. sent",
+            f"  wrk.headers[{json.dumps(spec.unique_header)}] = '{uuid.uuid4().hex}-' .. tid .. '-' .. sent",
             "  return wrk.format()",
             "end",
         ]

@@ -1,6 +1,8 @@
 # Copyright 2026 The fastapi addon authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from fastapi import Depends
 from starlette.middleware import Middleware
@@ -35,5 +37,15 @@ class FastapiEndpoint(models.Model):
         dependencies = super()._get_fastapi_app_dependencies()
         if self.idempotent_requests:
             retention = timedelta(hours=self.idempotency_retention or 24)
-            dependencies.append(Depends(idempotent(retention=retention)))
+            caller = self._get_idempotency_caller()
+            dependencies.append(Depends(idempotent(retention=retention, caller=caller)))
         return dependencies
+
+    def _get_idempotency_caller(self) -> Callable[..., Any] | None:
+        """The dependency that says who calls, for the keys of the endpoint switch.
+
+        None: the partner of ``optionally_authenticated_partner_impl``, else
+        the endpoint's user and the Authorization/Api-Key/X-Api-Key headers.
+        An app that authenticates otherwise returns its own dependency here.
+        """
+        return None
