@@ -37,8 +37,7 @@ class FastapiEndpoint(models.Model):
         dependencies = super()._get_fastapi_app_dependencies()
         if self.idempotent_requests:
             retention = timedelta(hours=self.idempotency_retention or 24)
-            caller = self._get_idempotency_caller()
-            dependencies.append(Depends(idempotent(retention=retention, caller=caller)))
+            dependencies.append(Depends(idempotent(retention=retention, caller=self._get_idempotency_caller())))
         return dependencies
 
     def _get_idempotency_caller(self) -> Callable[..., Any] | None:
