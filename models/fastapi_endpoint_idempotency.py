@@ -1,8 +1,6 @@
 # Copyright 2026 The fastapi addon authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from fastapi import Depends
 from starlette.middleware import Middleware
@@ -10,6 +8,7 @@ from starlette.middleware import Middleware
 from odoo import api, fields, models
 
 from ..idempotency import IdempotencyMiddleware, idempotent
+from ..idempotency.dependency import CREDENTIAL_HEADERS
 
 
 class FastapiEndpoint(models.Model):
@@ -37,14 +36,18 @@ class FastapiEndpoint(models.Model):
         dependencies = super()._get_fastapi_app_dependencies()
         if self.idempotent_requests:
             retention = timedelta(hours=self.idempotency_retention or 24)
-            dependencies.append(Depends(idempotent(retention=retention, caller=self._get_idempotency_caller())))
+            headers = self._get_idempotency_credential_headers()
+            dependencies.append(Depends(idempotent(retention=retention, credential_headers=headers)))
         return dependencies
 
-    def _get_idempotency_caller(self) -> Callable[..., Any] | None:
-        """The dependency that says who calls, for the keys of the endpoint switch.
+    def _get_idempotency_credential_headers(self) -> tuple[str, ...]:
+        """The request headers that tell callers apart, for the endpoint switch.
 
-        None: the partner of ``optionally_authenticated_partner_impl``, else
-        the endpoint's user and the Authorization/Api-Key/X-Api-Key headers.
-        An app that authenticates otherwise returns its own dependency here.
+        Its keys are scoped by the partner of ``optionally_authenticated_partner_impl``
+        when the app provides one, else by the endpoint's user and these
+        headers' values. An app whose clients authenticate with another
+        header adds it here. (Every route of the app runs the switch's
+        dependency: it resolves no authentication of its own, so that the
+        app's public routes stay public.)
         """
-        return None
+        return CREDENTIAL_HEADERS

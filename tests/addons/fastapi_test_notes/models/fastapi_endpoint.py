@@ -8,7 +8,7 @@ from odoo import fields, models
 from odoo.api import Environment
 
 from odoo.addons.base.models.res_partner import ResPartner
-from odoo.addons.fastapi.dependencies import authenticated_partner, authenticated_partner_impl, odoo_env
+from odoo.addons.fastapi.dependencies import authenticated_partner_impl, odoo_env
 
 from ..routers.notes import NoteQuotaExceeded, note_quota_exceeded_handler, router
 
@@ -46,7 +46,7 @@ class FastapiEndpoint(models.Model):
             overrides[authenticated_partner_impl] = partner_from_token
         return overrides
 
-    def _get_idempotency_caller(self):
+    def _get_idempotency_credential_headers(self):
         if self.app == "test_notes":
-            return authenticated_partner
-        return super()._get_idempotency_caller()
+            return (*super()._get_idempotency_credential_headers(), "x-partner-ref")
+        return super()._get_idempotency_credential_headers()

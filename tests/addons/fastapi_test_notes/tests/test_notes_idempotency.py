@@ -174,3 +174,5 @@ class TestNotesIdempotency(HttpCase):
         self.assertEqual(len(self.notes_named("switched")), 2)
         plain = self.post("/notes", json={"name": "no key"})
         self.assertEqual(plain.status_code, 201, plain.text)
+        # Public routes stay public: the switch authenticates nobody.
+        self.assertEqual(self.url_open("/test_notes/openapi.json").status_code, 200)
