@@ -17,6 +17,8 @@
         "views/fastapi_endpoint_demo.xml",
         "views/fastapi_endpoint_cors_views.xml",
         "views/fastapi_menus.xml",
+        "views/fastapi_idempotency_key_views.xml",
+        "data/ir_cron_idempotency.xml",
     ],
     "demo": ["demo/fastapi_endpoint_demo.xml"],
     "external_dependencies": {

@@ -37,6 +37,7 @@ from .app_routes import HANDLED_EXCEPTION
 from .bridge import AsgiResponse, LoopedApp, make_scope
 from .context import fastapi_endpoint_id_ctx, odoo_env_ctx
 from .error_handlers import describe, exception_headers
+from .idempotency.middleware import ANSWER_KEPT
 from .pools import AppPool
 from .routing import RoutingTable
 
@@ -170,8 +171,9 @@ class FastApiDispatcher(http.Dispatcher):
         finally:
             fastapi_endpoint_id_ctx.reset(endpoint_token)
             odoo_env_ctx.reset(env_token)
-        if result.status >= 400:
-            # An error the app answered itself: its writes must not be committed.
+        # An error the app answered itself: its writes must not be committed.
+        # Unless idempotency stored it with its key, having undone the writes.
+        if result.status >= 400 and not scope.get(ANSWER_KEPT):
             self._raise_app_error(result, scope.get(HANDLED_EXCEPTION))
         env.flush_all()
         return _to_response(result)

@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,8 @@ class Spec:
     headers: dict[str, str] = field(default_factory=dict)
     body: str | None = None
     distinct: int = 0
+    # A header whose value is new on every request (e.g. an Idempotency-Key).
+    unique_header: str | None = None
 
 
 @dataclass
@@ -57,7 +60,20 @@ def _lua(spec: Spec) -> str:
     if spec.body is not None:
         lines.append(f"wrk.body = {json.dumps(spec.body)}")
     lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in spec.headers.items()]
-    if spec.distinct:
+    if spec.unique_header:
+        # wrk's threads each run this script: the prefix tells them apart,
+        # and a new one per run keeps the keys of earlier runs out.
+        lines += [
+            "threads = 0",
+            "function setup(thread) threads = threads + 1; thread:set('tid', threads) end",
+            "sent = 0",
+            "request = function()",
+            "  sent = sent + 1",
+            f"  wrk.headers[{json.dumps(spec.unique_header)}] = '{uuid.uuid4().hex}-' .. tid .. '-' .. sent",
+            "  return wrk.format()",
+            "end",
+        ]
+    elif spec.distinct:
         lines += [
             "counter = 0",
             "request = function()",
@@ -97,11 +113,12 @@ def _wrk(base_url: str, spec: Spec, seconds: int, connections: int) -> Result:
 
 
 LOCUSTFILE = """
-import itertools, json
+import itertools, json, uuid
 from locust import FastHttpUser, constant, task
 
 SPEC = json.loads({spec!r})
 COUNTER = itertools.count()
+PREFIX = uuid.uuid4().hex
 
 
 class Client(FastHttpUser):
@@ -109,10 +126,12 @@ class Client(FastHttpUser):
 
     @task
     def send(self):
-        path = SPEC["path"]
+        path, headers = SPEC["path"], SPEC["headers"]
         if SPEC["distinct"]:
             path += str(next(COUNTER) % SPEC["distinct"])
-        self.client.request(SPEC["method"], path, headers=SPEC["headers"], data=SPEC["body"], name="load")
+        if SPEC["unique_header"]:
+            headers = {{**headers, SPEC["unique_header"]: f"{{PREFIX}}-{{next(COUNTER)}}"}}
+        self.client.request(SPEC["method"], path, headers=headers, data=SPEC["body"], name="load")
 """
 
 

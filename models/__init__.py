@@ -5,6 +5,8 @@ from .fastapi_endpoint import FastapiEndpoint
 from . import fastapi_endpoint_cors
 from . import fastapi_endpoint_demo
 from . import fastapi_endpoint_http
+from . import fastapi_endpoint_idempotency
+from . import fastapi_idempotency_key
 from . import ir_http
 from . import ir_rule
 from . import res_lang

@@ -28,6 +28,7 @@ from odoo.addons.base.tests.common import TransactionCaseWithUserDemo
 from ..context import odoo_env_ctx
 from ..dependencies import authenticated_partner_impl, constant, optionally_authenticated_partner_impl
 from ..error_handlers import add_exception_handlers, describe
+from ..idempotency import IdempotencyMiddleware
 
 _logger = logging.getLogger(__name__)
 
@@ -99,6 +100,9 @@ class FastAPITransactionCase(TransactionCaseWithUserDemo):
             if partner or impl not in overrides:
                 overrides[impl] = constant(partner)
         app = app or self.default_fastapi_app or FastAPI()
+        # As in an endpoint's app: routes may depend on idempotent().
+        if not any(middleware.cls is IdempotencyMiddleware for middleware in app.user_middleware):
+            app.add_middleware(IdempotencyMiddleware)
         router = router or self.default_fastapi_router
         if router:
             app.include_router(router)

@@ -45,3 +45,8 @@ class FastapiEndpoint(models.Model):
         if self.app == "test_notes":
             overrides[authenticated_partner_impl] = partner_from_token
         return overrides
+
+    def _get_idempotency_credential_headers(self):
+        if self.app == "test_notes":
+            return (*super()._get_idempotency_credential_headers(), "x-partner-ref")
+        return super()._get_idempotency_credential_headers()

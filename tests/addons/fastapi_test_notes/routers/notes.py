@@ -1,9 +1,10 @@
 # Copyright 2026 The fastapi addon authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import asyncio
+import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -12,6 +13,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base.models.res_partner import ResPartner
 from odoo.addons.fastapi.dependencies import authenticated_partner, authenticated_partner_env, odoo_env, paging
+from odoo.addons.fastapi.idempotency import from_body_field, idempotent
 from odoo.addons.fastapi.schemas import PagedCollection, Paging
 
 router = APIRouter(tags=["notes"])
@@ -90,3 +92,109 @@ def write_on_get(env: Annotated[Environment, Depends(odoo_env)]) -> dict[str, in
 async def sleep(seconds: float = 0.5) -> dict[str, float]:
     await asyncio.sleep(seconds)
     return {"slept": seconds}
+
+
+@router.post("/notes/once", status_code=201, dependencies=[Depends(idempotent(caller=authenticated_partner))])
+def create_note_once(
+    data: NoteIn,
+    response: Response,
+    partner: Annotated[ResPartner, Depends(authenticated_partner)],
+    env: Annotated[Environment, Depends(authenticated_partner_env)],
+) -> NoteOut:
+    """Creates a note once per Idempotency-Key: a retry gets the same answer."""
+    note = env["fastapi.test.note"].create({"name": data.name, "partner_id": partner.id})
+    response.headers["Location"] = f"/notes/{note.id}"
+    return _out(note)
+
+
+class Refusal(BaseModel):
+    kind: str
+    name: str
+
+
+@router.post(
+    "/notes/once/slow",
+    status_code=201,
+    dependencies=[Depends(idempotent(caller=authenticated_partner, required=True))],
+)
+@router.post(
+    "/notes/once/wait",
+    status_code=201,
+    dependencies=[Depends(idempotent(caller=authenticated_partner, required=True, wait=10))],
+)
+def create_note_slowly(
+    data: NoteIn,
+    partner: Annotated[ResPartner, Depends(authenticated_partner)],
+    env: Annotated[Environment, Depends(authenticated_partner_env)],
+    seconds: float = 1.0,
+) -> NoteOut:
+    """Takes its time after writing: duplicates arrive while it runs."""
+    note = env["fastapi.test.note"].create({"name": data.name, "partner_id": partner.id})
+    note.flush_recordset()
+    time.sleep(seconds)
+    return _out(note)
+
+
+@router.post("/notes/once/refuse", dependencies=[Depends(idempotent(caller=authenticated_partner))])
+def refuse_note(
+    data: Refusal,
+    response: Response,
+    partner: Annotated[ResPartner, Depends(authenticated_partner)],
+    env: Annotated[Environment, Depends(authenticated_partner_env)],
+) -> dict[str, str]:
+    """Writes a note, then refuses: as a 400 of its own, or with a UserError."""
+    env["fastapi.test.note"].create({"name": data.name, "partner_id": partner.id}).flush_recordset()
+    if data.kind == "user_error":
+        raise UserError(env._("refused"))
+    if data.kind == "http":
+        raise HTTPException(409, "taken")
+    response.status_code = 400
+    response.set_cookie("refused", "yes")
+    return {"detail": "refused"}
+
+
+@router.post(
+    "/notes/once/big",
+    dependencies=[Depends(idempotent(caller=authenticated_partner, max_size=1000))],
+)
+def create_big_answer(
+    data: NoteIn,
+    partner: Annotated[ResPartner, Depends(authenticated_partner)],
+    env: Annotated[Environment, Depends(authenticated_partner_env)],
+) -> dict[str, str]:
+    env["fastapi.test.note"].create({"name": data.name, "partner_id": partner.id})
+    return {"padding": "x" * 2000}
+
+
+@router.post("/notes/once/collide", status_code=201, dependencies=[Depends(idempotent(caller=authenticated_partner))])
+def create_note_then_collide(
+    data: NoteIn,
+    request: Request,
+    partner: Annotated[ResPartner, Depends(authenticated_partner)],
+    env: Annotated[Environment, Depends(authenticated_partner_env)],
+) -> NoteOut:
+    """Meets a real serialization failure on its first try: Odoo runs it again."""
+    note = env["fastapi.test.note"].create({"name": data.name, "partner_id": partner.id})
+    note.flush_recordset()
+    environ = request.scope.get("wsgi_environ", request.scope)
+    if not environ.get("fastapi_test_notes.collided"):
+        environ["fastapi_test_notes.collided"] = True
+        # Another transaction changes the partner and commits after this
+        # request's snapshot: this request's own update of it must fail.
+        with env.registry.cursor() as other:
+            other.execute("UPDATE res_partner SET write_date = now() WHERE id = %s", [partner.id])
+        env.cr.execute("UPDATE res_partner SET write_date = now() WHERE id = %s", [partner.id])
+    return _out(note)
+
+
+class Event(BaseModel):
+    event_id: str
+    name: str
+
+
+@router.post("/webhooks/events", dependencies=[Depends(idempotent(key=from_body_field("event_id"), required=True))])
+def receive_event(event: Event, env: Annotated[Environment, Depends(odoo_env)]) -> dict[str, int]:
+    """A sender that delivers an event more than once: one note per event id."""
+    partner = env.ref("base.main_partner")
+    note = env["fastapi.test.note"].sudo().create({"name": event.name, "partner_id": partner.id})
+    return {"id": note.id}

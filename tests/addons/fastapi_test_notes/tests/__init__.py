@@ -1,4 +1,5 @@
 # Copyright 2026 The fastapi addon authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import test_notes_http
+from . import test_notes_idempotency
 from . import test_notes_testclient

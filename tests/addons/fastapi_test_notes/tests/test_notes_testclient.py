@@ -4,6 +4,7 @@
 
 from odoo.tests import tagged
 
+from odoo.addons.fastapi.dependencies import constant, fastapi_endpoint_id
 from odoo.addons.fastapi.tests.common import FastAPITransactionCase
 
 from ..routers.notes import router
@@ -61,3 +62,21 @@ class TestNotesTestClient(FastAPITransactionCase):
         with self._create_test_client(partner=self.bob.with_user(self.runner)) as client:
             body = client.get("/notes").json()
         self.assertEqual([item["name"] for item in body["items"]], ["bob 0"])
+
+    def test_idempotent_create(self):
+        endpoint = self.env.ref("fastapi_test_notes.notes_endpoint")
+        overrides = {fastapi_endpoint_id: constant(endpoint.id)}
+        headers = {"Idempotency-Key": "tc-1"}
+        with self._create_test_client(dependency_overrides=overrides) as client:
+            first = client.post("/notes/once", json={"name": "once"}, headers=headers)
+            again = client.post("/notes/once", json={"name": "once"}, headers=headers)
+            other = client.post("/notes/once", json={"name": "twice"}, headers=headers)
+            repeated = client.post(
+                "/notes/once", json={"name": "once"}, headers=[("Idempotency-Key", "a"), ("Idempotency-Key", "b")]
+            )
+        self.assertEqual(first.status_code, 201, first.text)
+        self.assertEqual((again.status_code, again.json()), (201, first.json()))
+        self.assertEqual(again.headers["Idempotent-Replayed"], "true")
+        self.assertEqual(other.status_code, 422, other.text)
+        self.assertEqual(repeated.status_code, 400, repeated.text)
+        self.assertEqual(self.env["fastapi.test.note"].search_count([("name", "=", "once")]), 1)
