@@ -16,11 +16,12 @@
         "views/fastapi_endpoint_views.xml",
         "views/fastapi_endpoint_demo.xml",
         "views/fastapi_endpoint_cors_views.xml",
+        "views/fastapi_endpoint_api_key_views.xml",
         "views/fastapi_menus.xml",
         "views/fastapi_idempotency_key_views.xml",
         "data/ir_cron_idempotency.xml",
     ],
-    "demo": ["demo/fastapi_endpoint_demo.xml"],
+    "demo": ["demo/fastapi_endpoint_demo.xml", "demo/fastapi_endpoint_api_key_demo.xml"],
     "external_dependencies": {
         "python": ["fastapi", "a2wsgi", "pydantic", "python-multipart"],
     },

@@ -176,3 +176,61 @@ __all__ = [
     "optionally_authenticated_partner_impl",
     "paging",
 ]
+
+
+# Odoo API keys (auth/): a request authenticated with a key of res.users.apikeys.
+from fastapi import Request, Security  # noqa: E402
+from fastapi.security import APIKeyHeader, HTTPBearer  # noqa: E402
+
+from .auth import api_key_auth  # noqa: E402
+from .auth.api_key import VerifiedKey  # noqa: E402
+
+
+async def odoo_api_key(
+    request: Request,
+    endpoint_id: Annotated[int, Depends(fastapi_endpoint_id)],
+    env: Annotated[Environment, Depends(odoo_env)],
+    # Declared for the docs; the raw headers are read below, so that a
+    # malformed one is refused as every other bad key is.
+    _bearer: Annotated[object, Security(HTTPBearer(auto_error=False, description="An Odoo API key."))] = None,
+    _header: Annotated[
+        str | None,
+        Security(APIKeyHeader(name="api-key", auto_error=False, description="If the endpoint accepts it.")),
+    ] = None,
+) -> VerifiedKey:
+    """The request's Odoo API key, verified against the endpoint's scope; 401 otherwise."""
+    client = request.client.host if request.client else ""
+    headers = request.headers
+    return api_key_auth.verify(env, endpoint_id, client, headers.get("Authorization"), headers.get("api-key"))
+
+
+async def api_key_env(
+    key: Annotated[VerifiedKey, Depends(odoo_api_key)],
+    env: Annotated[Environment, Depends(odoo_env)],
+) -> Environment:
+    """An env running as the key's user: its access rights and record rules apply."""
+    return api_key_auth.user_env(env, key)
+
+
+async def api_key_user(
+    key: Annotated[VerifiedKey, Depends(odoo_api_key)],
+    env: Annotated[Environment, Depends(api_key_env)],
+) -> ResUsers:
+    """The key's user, in an env running as that user."""
+    return env["res.users"].browse(key.user_id)
+
+
+async def authenticated_partner_from_api_key(
+    key: Annotated[VerifiedKey, Depends(odoo_api_key)],
+    env: Annotated[Environment, Depends(odoo_env)],
+) -> ResPartner:
+    """The key's user's partner: an implementation of ``authenticated_partner_impl``."""
+    return env["res.partner"].browse(key.partner_id)
+
+
+__all__ += [  # noqa: PLE0605
+    "api_key_env",
+    "api_key_user",
+    "authenticated_partner_from_api_key",
+    "odoo_api_key",
+]

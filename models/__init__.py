@@ -12,3 +12,5 @@ from . import ir_rule
 from . import res_lang
 from . import res_users
 from . import res_users_basic_auth
+from . import fastapi_endpoint_api_key
+from . import res_users_apikeys

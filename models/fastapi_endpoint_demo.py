@@ -6,7 +6,12 @@ from typing import Any
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..dependencies import authenticated_partner_from_basic_auth_user, authenticated_partner_impl
+from ..dependencies import (
+    authenticated_partner_from_api_key,
+    authenticated_partner_from_basic_auth_user,
+    authenticated_partner_impl,
+)
+from ..routers.api_key_demo_router import router as api_key_demo_router
 from ..routers.demo_router import api_key_authenticated_partner
 from ..routers.demo_router import router as demo_router
 
@@ -23,7 +28,7 @@ class FastapiEndpoint(models.Model):
 
     app = fields.Selection(selection_add=[("demo", "Demo Endpoint")], ondelete={"demo": "cascade"})
     demo_auth_method = fields.Selection(
-        selection=[("api_key", "API key"), ("http_basic", "HTTP Basic")],
+        selection=[("api_key", "API key"), ("http_basic", "HTTP Basic"), ("odoo_api_key", "Odoo API key")],
         string="Authentication method",
         help="How the demo app authenticates its callers: an 'api-key' header "
         "holding a user's login (a demo, not a real key), or a user's login and password.",
@@ -40,6 +45,8 @@ class FastapiEndpoint(models.Model):
         return [*super()._fastapi_app_fields(), "demo_auth_method"]
 
     def _get_fastapi_routers(self):
+        if self.app == "demo" and self.demo_auth_method == "odoo_api_key":
+            return [demo_router, api_key_demo_router]
         if self.app == "demo":
             return [demo_router]
         return super()._get_fastapi_routers()
@@ -47,11 +54,10 @@ class FastapiEndpoint(models.Model):
     def _get_app_dependencies_overrides(self) -> dict[Callable, Callable]:
         overrides = super()._get_app_dependencies_overrides()
         if self.app == "demo":
-            overrides[authenticated_partner_impl] = (
-                authenticated_partner_from_basic_auth_user
-                if self.demo_auth_method == "http_basic"
-                else api_key_authenticated_partner
-            )
+            overrides[authenticated_partner_impl] = {
+                "http_basic": authenticated_partner_from_basic_auth_user,
+                "odoo_api_key": authenticated_partner_from_api_key,
+            }.get(self.demo_auth_method, api_key_authenticated_partner)
         return overrides
 
     def _prepare_fastapi_app_params(self) -> dict[str, Any]:

@@ -12,5 +12,6 @@
         "security/ir.model.access.csv",
         "security/ir_rule.xml",
         "data/fastapi_endpoint.xml",
+        "data/fastapi_endpoint_api_key.xml",
     ],
 }
