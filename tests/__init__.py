@@ -5,6 +5,7 @@
 # not pull Odoo's test cases in.
 if __name__.startswith("odoo.addons."):
     from . import test_basic_auth
+    from . import test_api_key
     from . import test_dispatcher
     from . import test_endpoint
     from . import test_endpoint_cors
