@@ -113,8 +113,8 @@ class FailureThrottle:
         """Count a failure of ``client``; its failures in the window, this one included."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            recent = self._recent(client, now)
-            recent.append(now)
+            # Only the last `limit` matter: an address hammering cannot grow its list.
+            recent = [*self._recent(client, now), now][-self.limit :]
             self._failures[client] = recent
             self._failures.move_to_end(client)
             while len(self._failures) > self.max_clients:
@@ -125,6 +125,4 @@ class FailureThrottle:
         return len(self._failures)
 
     def _recent(self, client: str, now: float) -> list[float]:
-        recent = [t for t in self._failures.get(client, ()) if now - t < self.window]
-        # Only the last `limit` matter: an address hammering cannot grow its list.
-        return recent[-self.limit :]
+        return [t for t in self._failures.get(client, ()) if now - t < self.window]

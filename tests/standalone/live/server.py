@@ -211,3 +211,46 @@ def running(databases: list[str], **kwargs: Any) -> Iterator[OdooServer]:
         yield server
     finally:
         server.stop()
+
+
+def call_kw(
+    server: OdooServer, opener: urllib.request.OpenerDirector, model: str, method: str, *args: Any, **kwargs: Any
+) -> Any:
+    """A method call as the web client makes it, in ``opener``'s session."""
+    payload = {"jsonrpc": "2.0", "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs}}
+    request = urllib.request.Request(
+        f"{server.base_url}/web/dataset/call_kw", json.dumps(payload).encode(), {"Content-Type": "application/json"}
+    )
+    with opener.open(request, timeout=60) as response:
+        answer = json.load(response)
+    if "error" in answer:
+        raise RuntimeError(answer["error"]["data"]["message"])
+    return answer["result"]
+
+
+def with_identity_check(server: OdooServer, opener: urllib.request.OpenerDirector, action: Any) -> Any:
+    """Pass Odoo's password check that ``action`` asks for (admin's password), if it does."""
+    if not (isinstance(action, dict) and action.get("res_model") == "res.users.identitycheck"):
+        return action
+    return call_kw(
+        server, opener, "res.users.identitycheck", "run_check", [action["res_id"]], context={"password": "admin"}
+    )
+
+
+def issue_api_key(server: OdooServer, db: str, scope: str | None, name: str = "live") -> tuple[str, int]:
+    """An Odoo API key of admin's, made with Odoo's own wizard; (key, id of its row)."""
+    opener = server.login(db)
+    context = {"fastapi_api_key_scope": scope} if scope else {}
+    wizard = call_kw(
+        server, opener, "res.users.apikeys.description", "create", {"name": name, "duration": "0"}, context=context
+    )
+    action = call_kw(server, opener, "res.users.apikeys.description", "make_key", [wizard], context=context)
+    key = with_identity_check(server, opener, action)["context"]["default_key"]
+    [(key_id,)] = query(db, "SELECT id FROM res_users_apikeys WHERE index = %s", (key[:8],))
+    return key, key_id
+
+
+def revoke_api_key(server: OdooServer, db: str, key_id: int) -> None:
+    """Remove a key as a user does from its preferences."""
+    opener = server.login(db)
+    with_identity_check(server, opener, call_kw(server, opener, "res.users.apikeys", "remove", [key_id]))
