@@ -42,4 +42,3 @@ def test_key_of_another_scope_is_refused(database, two_servers):
     first, second = two_servers
     key, _ = issue_api_key(first, database, "rpc")
     assert statuses(second, key, 4) == {401}
-

@@ -8,7 +8,7 @@ from odoo import fields, models
 from odoo.api import Environment
 
 from odoo.addons.base.models.res_partner import ResPartner
-from odoo.addons.fastapi.dependencies import authenticated_partner_from_api_key, authenticated_partner_impl, odoo_env
+from odoo.addons.fastapi.dependencies import authenticated_partner_impl, odoo_env
 
 from ..routers.notes import NoteQuotaExceeded, note_quota_exceeded_handler, router
 
@@ -27,19 +27,16 @@ async def partner_from_token(
 class FastapiEndpoint(models.Model):
     _inherit = "fastapi.endpoint"
 
-    app = fields.Selection(
-        selection_add=[("test_notes", "Test notes"), ("test_notes_api_key", "Test notes (Odoo API keys)")],
-        ondelete={"test_notes": "cascade", "test_notes_api_key": "cascade"},
-    )
+    app = fields.Selection(selection_add=[("test_notes", "Test notes")], ondelete={"test_notes": "cascade"})
 
     def _get_fastapi_routers(self):
-        if self.app in ("test_notes", "test_notes_api_key"):
+        if self.app == "test_notes":
             return [router]
         return super()._get_fastapi_routers()
 
     def _get_app(self):
         app = super()._get_app()
-        if self.app in ("test_notes", "test_notes_api_key"):
+        if self.app == "test_notes":
             app.add_exception_handler(NoteQuotaExceeded, note_quota_exceeded_handler)
         return app
 
@@ -47,9 +44,6 @@ class FastapiEndpoint(models.Model):
         overrides = super()._get_app_dependencies_overrides()
         if self.app == "test_notes":
             overrides[authenticated_partner_impl] = partner_from_token
-        if self.app == "test_notes_api_key":
-            # The caller is the partner of the Odoo API key's user.
-            overrides[authenticated_partner_impl] = authenticated_partner_from_api_key
         return overrides
 
     def _get_idempotency_credential_headers(self):

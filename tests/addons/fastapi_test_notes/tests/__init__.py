@@ -3,3 +3,4 @@
 from . import test_notes_http
 from . import test_notes_idempotency
 from . import test_notes_testclient
+from . import test_notes_api_key
