@@ -180,7 +180,7 @@ __all__ = [
 
 # Odoo API keys (auth/): a request authenticated with a key of res.users.apikeys.
 from fastapi import Request, Security  # noqa: E402
-from fastapi.security import APIKeyHeader, HTTPBearer  # noqa: E402
+from fastapi.security import HTTPBearer  # noqa: E402
 
 from .auth import api_key_auth  # noqa: E402
 from .auth.api_key import VerifiedKey  # noqa: E402
@@ -190,13 +190,10 @@ async def odoo_api_key(
     request: Request,
     endpoint_id: Annotated[int, Depends(fastapi_endpoint_id)],
     env: Annotated[Environment, Depends(odoo_env)],
-    # Declared for the docs; the raw headers are read below, so that a
-    # malformed one is refused as every other bad key is.
+    # For the docs' "Authorize" button. The headers themselves are read from
+    # the request: a malformed one is refused as every other bad key is, and
+    # the api-key header, an option of the endpoint, costs no dependency.
     _bearer: Annotated[object, Security(HTTPBearer(auto_error=False, description="An Odoo API key."))] = None,
-    _header: Annotated[
-        str | None,
-        Security(APIKeyHeader(name="api-key", auto_error=False, description="If the endpoint accepts it.")),
-    ] = None,
 ) -> VerifiedKey:
     """The request's Odoo API key, verified against the endpoint's scope; 401 otherwise."""
     client = request.client.host if request.client else ""

@@ -35,6 +35,10 @@ class UnknownKey(LookupError):
 class LookupSkipped(UnknownKey):
     """The key is not remembered, and its client may not have it looked up now."""
 
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
 
 class VerifiedKey(NamedTuple):
     """A key whose hash matched: what a request needs to know of it."""

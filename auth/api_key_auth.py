@@ -84,16 +84,15 @@ def user_env(env: Environment, verified: VerifiedKey) -> Environment:
 def _lookup(env: Environment, key: str, client: str) -> VerifiedKey | None:
     if not plausible(key):
         return None
-    retry_after = throttle.retry_after(client)
     try:
-        # A throttled client still gets in with a key the worker verified
-        # before: a client sharing the address of a guesser keeps working.
-        return env["res.users.apikeys"]._fastapi_verified_key(key_digest(key), key, not retry_after)
-    except LookupSkipped:
+        # The throttle is asked only for a key the worker does not know: a
+        # client sharing the address of a guesser keeps working with its own.
+        return env["res.users.apikeys"]._fastapi_verified_key(key_digest(key), key, client)
+    except LookupSkipped as skipped:
         raise HTTPException(
             status_code=status.HTTP_429_TOO_MANY_REQUESTS,
             detail="Too many failed attempts",
-            headers={"Retry-After": str(retry_after)},
+            headers={"Retry-After": str(skipped.retry_after)},
         ) from None
     except UnknownKey:
         return None

@@ -21,6 +21,7 @@ import json
 import pstats
 import time
 from collections.abc import Iterable
+from urllib.parse import unquote
 
 from werkzeug.test import EnvironBuilder
 
@@ -35,7 +36,8 @@ def _environ(spec: str) -> dict:
     words = spec.split()
     method = words.pop(0) if words[0].isupper() else "GET"
     path, *pairs = words
-    fields = dict(pair.split("=", 1) for pair in pairs)
+    # %20 in a value: a space (``Authorization=Bearer%20<key>``).
+    fields = {name: unquote(value) for name, value in (pair.split("=", 1) for pair in pairs)}
     body = fields.pop("json", None)
     builder = EnvironBuilder(
         path=path,

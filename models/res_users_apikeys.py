@@ -7,6 +7,7 @@ from odoo.tools import SQL
 
 from odoo.addons.base.models.res_users import KEY_CRYPT_CONTEXT
 
+from ..auth import api_key_auth
 from ..auth.api_key import LookupSkipped, UnknownKey, VerifiedKey, key_index
 
 
@@ -15,16 +16,18 @@ class ResUsersApikeys(models.Model):
 
     @api.model
     @tools.ormcache("digest")
-    def _fastapi_verified_key(self, digest, key, may_look_up=True):
+    def _fastapi_verified_key(self, digest, key, client=""):
         """The stored key ``key`` is, as a ``VerifiedKey``: remembered by its digest.
 
         The cache is a registry ``ormcache``: cleared on every worker and
         server at their next request when a key is removed or changed, or a
         user archived (see ``_fastapi_forget_keys``). Unknown keys raise, and
         ormcache keeps results only: a made-up key leaves nothing behind.
+        A client ``client`` throttled for its failures gets no look-up.
         """
-        if not may_look_up:
-            raise LookupSkipped()
+        retry_after = api_key_auth.throttle.retry_after(client)
+        if retry_after:
+            raise LookupSkipped(retry_after)
         for row in self._fastapi_candidate_rows(key_index(key)):
             user_id, partner_id, scope, expiration_date, hashed = row
             if KEY_CRYPT_CONTEXT.verify(key, hashed):
