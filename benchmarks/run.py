@@ -29,6 +29,7 @@ import requests
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "standalone" / "live"))
 
+import api_key_bench  # noqa: E402
 import loadgen  # noqa: E402
 from loadgen import Spec  # noqa: E402
 from server import OdooServer, alternate_databases, copy_database, drop_database, running  # noqa: E402
@@ -283,7 +284,7 @@ def chart(report: dict, path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", required=True, help="database with fastapi and fastapi_test_notes installed")
+    parser.add_argument("--db", required=True, help="database with fastapi, fastapi_test_notes and rpc installed")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=8)
@@ -325,6 +326,7 @@ def main() -> None:
                     replace(VERSION_INFO, headers={**VERSION_INFO.headers, **FOREIGN}),
                 ),
             ]
+            loads += [Load(name, spec) for name, spec in api_key_bench.specs(server, db)]
             report["throughput"] = compare(server, loads, args.rounds, args.seconds, args.connections, gen)
             report["after_endpoint_change"] = first_request_ratio(
                 server, lambda n: server.rpc(db, "fastapi.endpoint", "write", eid, {"description": f"b{n}"})
@@ -389,6 +391,7 @@ def main() -> None:
             "goal": "<= 0.8",
         },
     ]
+    report["targets"] += api_key_bench.targets(by_name)
     for target in report["targets"]:
         op, goal = target["goal"].split()
         target["met"] = {
