@@ -118,7 +118,9 @@ class TestApiKeyOverHttp(HttpCase):
 
     def test_partner_variant_plugs_into_authenticated_partner(self):
         body = self.assertOk(self.get("/demo/who_ami", self.key))
-        self.assertEqual(body["id"], self.user.partner_id.id)
+        self.assertEqual(body["name"], "Key Holder")
+        body = self.assertOk(self.get("/demo/authenticated", self.key))
+        self.assertEqual(body["partner_id"], self.user.partner_id.id)
 
     def test_bearer_scheme_in_any_case(self):
         response = self.url_open(ROOT + "/me", headers={"Authorization": f"bearer {self.key}"})
