@@ -25,8 +25,14 @@ from odoo.tests.common import tagged
 
 from odoo.addons.base.tests.common import TransactionCaseWithUserDemo
 
-from ..context import odoo_env_ctx
-from ..dependencies import authenticated_partner_impl, constant, optionally_authenticated_partner_impl
+from ..context import ContextProvided, fastapi_endpoint_id_ctx, odoo_env_ctx
+from ..dependencies import (
+    authenticated_partner_impl,
+    company_id,
+    constant,
+    fastapi_endpoint_id,
+    optionally_authenticated_partner_impl,
+)
 from ..error_handlers import add_exception_handlers, describe
 from ..idempotency import IdempotencyMiddleware
 
@@ -110,8 +116,27 @@ class FastAPITransactionCase(TransactionCaseWithUserDemo):
         if not raise_server_exceptions:
             add_exception_handlers(app)
             app.exception_handlers[Exception] = default_exception_handler
-        token = odoo_env_ctx.set(env)
+        endpoint_id = _context_value(overrides, fastapi_endpoint_id)
+        company = _context_value(overrides, company_id)
+        if company:
+            env = env(context=dict(env.context, allowed_company_ids=[company]))
+        env_token = odoo_env_ctx.set(env)
+        endpoint_token = fastapi_endpoint_id_ctx.set(endpoint_id) if endpoint_id else None
         try:
             yield TestClient(app, raise_server_exceptions=raise_server_exceptions, **(testclient_kwargs or {}))
         finally:
-            odoo_env_ctx.reset(token)
+            if endpoint_token is not None:
+                fastapi_endpoint_id_ctx.reset(endpoint_token)
+            odoo_env_ctx.reset(env_token)
+
+
+def _context_value(overrides: dict[Callable[..., Any], Callable[..., Any]], dependency: Callable[..., Any]) -> Any:
+    """The value of an override that stands for the request's context.
+
+    The overrides copied from an endpoint's app carry its id and company,
+    which the dispatcher puts in the request's context in production, where
+    the app's routes read them (see context.ContextProvided): the test client
+    puts them there too.
+    """
+    override = overrides.get(dependency)
+    return override() if isinstance(override, ContextProvided) else None

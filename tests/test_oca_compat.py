@@ -180,6 +180,18 @@ class TestOcaTestHelper(FastAPITransactionCase):
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json()["id"], self.endpoint.id)
 
+    def test_endpoint_app_with_its_own_overrides_only(self):
+        # As fastapi_auth_partner's tests do: the endpoint's app, its overrides
+        # copied as they are (authentication included): the routes still get
+        # the endpoint and its company, which the dispatcher would provide.
+        app = self.endpoint._get_app()
+        app.baked_overrides[dependencies.optionally_authenticated_partner_impl] = dependencies.constant(None)
+        self.default_fastapi_authenticated_partner = self.env["res.partner"]
+        with self._create_test_client(app=app, dependency_overrides=dict(app.baked_overrides)) as client:
+            response = client.get("/demo/endpoint_app_info", auth=("demo", "demo"))
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json()["id"], self.endpoint.id)
+
     def test_empty_partner_with_an_auth_override(self):
         # OCA's tests set an empty default partner and bring their own auth.
         self.default_fastapi_authenticated_partner = self.env["res.partner"]
