@@ -59,6 +59,19 @@ RENAMES: list[Rename] = [
         "",
         "res.groups: category_id gone (privilege_id); a hidden category is no privilege",
     ),
+    ((".xml",), r'\s+expand="[01]"', "", "search views: a group's expand attribute is gone"),
+    (
+        (".py",),
+        r"from odoo\.sql_db import TestCursor\b",
+        "from odoo.tests.test_cursor import TestCursor",
+        "odoo.sql_db.TestCursor moved to odoo.tests.test_cursor",
+    ),
+    (
+        (".py",),
+        r"from odoo\.addons\.base\.models\.res_partner import Partner\b",
+        "from odoo.addons.base.models.res_partner import ResPartner as Partner",
+        "res.partner's class Partner renamed ResPartner",
+    ),
 ]
 
 
