@@ -68,6 +68,12 @@ RENAMES: list[Rename] = [
     ),
     (
         (".py",),
+        r"\b[\w.]+\.in_test_mode\(\)",
+        'bool(__import__("odoo.modules.module", fromlist=["m"]).current_test)',
+        "Registry.in_test_mode() gone: odoo.modules.module.current_test",
+    ),
+    (
+        (".py",),
         r"from odoo\.addons\.base\.models\.res_partner import Partner\b",
         "from odoo.addons.base.models.res_partner import ResPartner as Partner",
         "res.partner's class Partner renamed ResPartner",
