@@ -59,7 +59,12 @@ RENAMES: list[Rename] = [
         "",
         "res.groups: category_id gone (privilege_id); a hidden category is no privilege",
     ),
-    ((".xml",), r'\s+expand="[01]"', "", "search views: a group's expand attribute is gone"),
+    (
+        (".xml",),
+        r"<group(?=[^>]*\bexpand=)[^>]*>",
+        "<group>",
+        "search views: a group's expand and string attributes are gone",
+    ),
     (
         (".py",),
         r"from odoo\.sql_db import TestCursor\b",
