@@ -49,7 +49,7 @@ PYTHON_DEPS = [
 
 # The Odoo 19 renames applied to the ported 18.0 addons, and only to them.
 # (file suffixes, pattern, replacement, why)
-Rename = tuple[tuple[str, ...], str, str, str]
+Rename = tuple[tuple[str, ...], str, str | Callable[[re.Match[str]], str], str]
 RENAMES: list[Rename] = [
     ((".xml",), r'name="users"', 'name="user_ids"', "res.groups: users -> user_ids"),
     ((".xml", ".py"), r"\bgroups_id\b", "group_ids", "res.users/ir.ui.view: groups_id -> group_ids"),
@@ -76,6 +76,18 @@ RENAMES: list[Rename] = [
         r"\b[\w.]+\.in_test_mode\(\)",
         'bool(__import__("odoo.modules.module", fromlist=["m"]).current_test)',
         "Registry.in_test_mode() gone: odoo.modules.module.current_test",
+    ),
+    (
+        (".py",),
+        r"odoo\.modules\.graph\.Graph\(\)",
+        "odoo.modules.module_graph.ModuleGraph(self.env.cr)",
+        "odoo.modules.graph.Graph -> odoo.modules.module_graph.ModuleGraph(cr)",
+    ),
+    (
+        (".py",),
+        r"\.add_modules?\(self\.env\.cr, (\"base\"|\w+)\)",
+        lambda m: f".extend([{m[1]}])" if m[1].startswith('"') else f".extend({m[1]})",
+        "Graph.add_module(cr, name) / add_modules(cr, names) -> ModuleGraph.extend(names)",
     ),
     (
         (".py",),
