@@ -82,10 +82,10 @@ baking_state() {
 print("baked" if app_routes.route_fields(app_routes.APIRouter.add_api_route) else "NOT baked: FastAPI include_router (slower)")' 2>&1 | tail -n1
 }
 
-# run_stage PYTHON LABEL: with PYTHON, the unit tests and the smoke stage:
+# run_fastapi_stage PYTHON LABEL: with PYTHON, the unit tests and the smoke stage:
 # the addon installed on a fresh database, then tests/standalone/live/test_smoke.py
 # on a live Odoo server. Sets stage_passed, stage_failed, stage_skipped; logs in $WORK.
-run_stage() {
+run_fastapi_stage() {
     local py=$1 label=$2 line rc tests=("$REPO/tests/standalone/unit")
     stage_passed=0 stage_failed=0 stage_skipped=0
     mkdir -p "$WORK"
