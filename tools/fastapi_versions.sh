@@ -27,14 +27,14 @@ layer_on() {
 
 # layered_venv DIR PIP_ARGS...: the virtualenv DIR with PIP_ARGS installed.
 # Built once: kept as long as PIP_ARGS (and $VENV's Python) do not change.
-# Without Odoo in $VENV, a plain virtualenv with the unit tests' tools.
+# Without $VENV, a plain virtualenv with the unit tests' tools.
 layered_venv() {
     local dir=$1 stamp want base_py
     shift
     base_py=python3
-    odoo_importable && base_py=$("$PY" -c 'import sys; print(sys._base_executable)')
+    [ -x "$PY" ] && base_py=$("$PY" -c 'import sys; print(sys._base_executable)')
     stamp=$dir/.fastapi-pins
-    want="$* | $("$base_py" -c 'import sys; print(sys.version)' | head -n1) | $(odoo_importable && echo layered)"
+    want="$* | $("$base_py" -c 'import sys; print(sys.version)' | head -n1) | $([ -x "$PY" ] && echo layered)"
     if [ -x "$dir/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
     fi
@@ -42,12 +42,12 @@ layered_venv() {
     rm -rf "$dir"
     "$base_py" -m venv "$dir"
     local extra=()
-    odoo_importable || extra=(pytest httpx)
+    [ -x "$PY" ] || extra=(pytest httpx)
     if ! "$dir/bin/python" -m pip install -q --disable-pip-version-check "$@" "${extra[@]}" >"$dir.pip.log" 2>&1; then
         cat "$dir.pip.log" >&2
         return 1
     fi
-    odoo_importable && layer_on "$dir"
+    [ -x "$PY" ] && layer_on "$dir"
     echo "$want" > "$stamp"
 }
 
@@ -60,7 +60,7 @@ upgraded_venv() {
     local rc=0
     "$dir/bin/python" -m pip install -q --disable-pip-version-check -U --upgrade-strategy eager "$@" \
         >"$dir.pip.log" 2>&1 || rc=$?
-    odoo_importable && layer_on "$dir"
+    [ -x "$PY" ] && layer_on "$dir"
     [ "$rc" = 0 ] || cat "$dir.pip.log" >&2
     return "$rc"
 }
