@@ -23,6 +23,6 @@
     ],
     "demo": ["demo/fastapi_endpoint_demo.xml", "demo/fastapi_endpoint_api_key_demo.xml"],
     "external_dependencies": {
-        "python": ["fastapi", "a2wsgi", "pydantic", "python-multipart"],
+        "python": ["fastapi>=0.115.0", "a2wsgi>=1.10.6", "pydantic>=2", "python-multipart>=0.0.9"],
     },
 }

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import logging
 import threading
 import weakref
 from collections import OrderedDict
@@ -33,6 +34,7 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Annotated, Any, get_args, get_origin
 
+import fastapi
 from fastapi import APIRouter, FastAPI, params
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
@@ -40,36 +42,67 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
+_logger = logging.getLogger(__name__)
+
 Overrides = dict[Callable[..., Any], Callable[..., Any]]
 
-# What include_router copies from a route, and so do we.
-_ROUTE_FIELDS = (
-    "response_model",
-    "status_code",
-    "tags",
-    "summary",
-    "description",
-    "response_description",
-    "responses",
-    "deprecated",
-    "methods",
-    "operation_id",
-    "response_model_include",
-    "response_model_exclude",
-    "response_model_by_alias",
-    "response_model_exclude_unset",
-    "response_model_exclude_defaults",
-    "response_model_exclude_none",
-    "include_in_schema",
-    "response_class",
-    "name",
-    "callbacks",
-    "openapi_extra",
-    "generate_unique_id_function",
-    "strict_content_type",
-    "max_body_size",
-    "form_limits",
+# The parameters of add_api_route that are route settings this module knows,
+# each held by a route under its own name: include_router copies them from
+# route to route, and so do we. Older FastAPIs have fewer of them (the last
+# ones came with 0.16x).
+_KNOWN_ROUTE_FIELDS = frozenset(
+    (
+        "response_model",
+        "status_code",
+        "tags",
+        "summary",
+        "description",
+        "response_description",
+        "responses",
+        "deprecated",
+        "methods",
+        "operation_id",
+        "response_model_include",
+        "response_model_exclude",
+        "response_model_by_alias",
+        "response_model_exclude_unset",
+        "response_model_exclude_defaults",
+        "response_model_exclude_none",
+        "include_in_schema",
+        "response_class",
+        "name",
+        "callbacks",
+        "openapi_extra",
+        "generate_unique_id_function",
+        "strict_content_type",
+        "max_body_size",
+        "form_limits",
+    )
 )
+# The parameters of add_api_route that are not copied as they are.
+_NOT_COPIED = frozenset(("self", "path", "endpoint", "dependencies", "route_class_override"))
+
+
+@functools.cache
+def route_fields(add_api_route: Callable[..., Any]) -> tuple[str, ...] | None:
+    """The route settings to copy for this ``add_api_route``.
+
+    None if it takes one this module does not know: what a new setting means
+    (a dependency to bake, a value to merge) cannot be guessed, so routers are
+    then included by FastAPI itself.
+    """
+    parameters = inspect.signature(add_api_route).parameters.values()
+    names = tuple(p.name for p in parameters if p.name not in _NOT_COPIED)
+    variadic = any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters)
+    if variadic or not _KNOWN_ROUTE_FIELDS.issuperset(names):
+        _logger.warning(
+            "FastAPI %s takes route settings this addon does not know (%s): its routers are included "
+            "by FastAPI itself, and dependency overrides resolved on every request (slower)",
+            fastapi.__version__,
+            ", ".join(sorted(set(names) - _KNOWN_ROUTE_FIELDS)) or "**kwargs",
+        )
+        return None
+    return names
 
 
 _serving_app: ContextVar[FastAPI] = ContextVar("fastapi_serving_app")
@@ -183,13 +216,35 @@ class Baker:
 
         Routes are added one by one, so that FastAPI analyses them now, once,
         rather than on the app's first request. A router this cannot rewrite
-        (one holding other routers, or websockets) is included as it is, and
-        its overrides are left to FastAPI at request time.
+        (one holding other routers, or websockets; any router on a FastAPI
+        whose route settings this module does not know, or where rewriting
+        fails) is included as it is, and its overrides are left to FastAPI
+        at request time.
         """
-        if not all(isinstance(route, APIRoute | Route | Mount) for route in router.routes):
-            app.include_router(router)
-            app.dependency_overrides.update(self.overrides)
+        fields = route_fields(type(app.router).add_api_route)
+        if fields is None or not all(_can_copy(route, fields) for route in router.routes):
+            self._include_as_is(app, router)
             return
+        start = len(app.router.routes)
+        try:
+            self._include_baked(app, router, fields)
+        except Exception:
+            # Something this FastAPI does differently: FastAPI's own way
+            # builds the app all the same. Had the router itself a fault,
+            # include_router raises it again.
+            _logger.warning(
+                "FastAPI %s: the routes of a router could not be prepared ahead, it is included by FastAPI itself",
+                fastapi.__version__,
+                exc_info=True,
+            )
+            del app.router.routes[start:]
+            self._include_as_is(app, router)
+
+    def _include_as_is(self, app: FastAPI, router: APIRouter) -> None:
+        app.include_router(router)
+        app.dependency_overrides.update(self.overrides)
+
+    def _include_baked(self, app: FastAPI, router: APIRouter, fields: tuple[str, ...]) -> None:
         key = self._cache_key(app, router)
         with _ROUTES_LOCK:
             cached = _routes_of(router).get(key)
@@ -202,7 +257,7 @@ class Baker:
         own_provider = app.router.dependency_overrides_provider
         app.router.dependency_overrides_provider = SERVING_APP
         try:
-            self._add_routes(app, router)
+            self._add_routes(app, router, fields)
         finally:
             app.router.dependency_overrides_provider = own_provider
         _twins_of(app).update(self.twins)
@@ -213,10 +268,10 @@ class Baker:
             while len(per_key) > _ROUTES_PER_ROUTER:
                 per_key.popitem(last=False)
 
-    def _add_routes(self, app: FastAPI, router: APIRouter) -> None:
+    def _add_routes(self, app: FastAPI, router: APIRouter, fields: tuple[str, ...]) -> None:
         for route in router.routes:
             if isinstance(route, APIRoute):
-                kwargs = {name: getattr(route, name) for name in _ROUTE_FIELDS}
+                kwargs = {name: getattr(route, name) for name in fields}
                 kwargs["dependencies"] = [self.depends(dep) for dep in route.dependencies]
                 app.router.add_api_route(
                     route.path,
@@ -278,6 +333,16 @@ class Baker:
         if annotation is parameter.annotation and default is parameter.default:
             return parameter
         return parameter.replace(annotation=annotation, default=default)
+
+
+def _can_copy(route: Any, fields: tuple[str, ...]) -> bool:
+    """Whether ``route`` can be added again with the same settings.
+
+    Routes holding other routers, or websockets, are left to include_router.
+    """
+    if isinstance(route, APIRoute):
+        return all(hasattr(route, name) for name in fields)
+    return isinstance(route, Route | Mount)
 
 
 def _twins_of(app: FastAPI) -> dict[Any, Any]:

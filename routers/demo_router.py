@@ -30,11 +30,20 @@ AUTHENTICATED: dict[int | str, dict] = {401: {"model": ErrorDetail, "description
 
 async def api_key_authenticated_partner(
     api_key: Annotated[
-        str,
-        Depends(APIKeyHeader(name="api-key", description="In the demo, a user's login is its API key.")),
+        str | None,
+        # Not auto_error: older FastAPIs (0.115) answer a missing key with a 403.
+        Depends(
+            APIKeyHeader(name="api-key", description="In the demo, a user's login is its API key.", auto_error=False)
+        ),
     ],
     env: Annotated[Environment, Depends(odoo_env)],
 ) -> ResPartner:
+    if not api_key:
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="Not authenticated",
+            headers={"WWW-Authenticate": "APIKey"},
+        )
     found = plausible_credentials("API key", api_key) and env["res.users"]._fastapi_user_by_login(api_key)
     if not found:
         raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail="Incorrect API Key")
