@@ -2,7 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
 import logging
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -19,6 +21,23 @@ from ..dispatcher import EndpointRoute, app_pool, prune_pool
 from ..routing import RoutingTable, first_matching_root, normalize_root_path, root_path_problem, shadows
 
 _logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def _thread_named_after(dbname: str) -> Iterator[None]:
+    # ir.http.routing_map finds its registry by the current thread's dbname,
+    # which only Odoo's server and test runner set: a Registry(db) script or
+    # pytest-odoo creating an endpoint would fail in the root path check.
+    thread = threading.current_thread()
+    had_one, previous = "dbname" in thread.__dict__, thread.__dict__.get("dbname")
+    thread.dbname = dbname
+    try:
+        yield
+    finally:
+        if had_one:
+            thread.dbname = previous
+        else:
+            del thread.dbname
 
 
 class FastapiEndpoint(models.Model):
@@ -328,7 +347,8 @@ class FastapiEndpoint(models.Model):
 
     @api.model
     def _get_odoo_routes(self) -> list[str]:
-        routing_map = self.env["ir.http"].routing_map()
+        with _thread_named_after(self.env.cr.dbname):
+            routing_map = self.env["ir.http"].routing_map()
         return [rule.rule for rule in routing_map.iter_rules()]
 
     @api.model

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The fastapi.endpoint model, and routing changes through Odoo's HTTP stack."""
 
+import threading
+
 from fastapi import FastAPI
 from psycopg2.errors import UniqueViolation
 
@@ -59,6 +61,19 @@ class TestEndpoint(HttpCase):
         root = "/" + routes[0].split("/")[1]
         with self.assertRaisesRegex(ValidationError, "hide Odoo's route"):
             self.new_endpoint(root)
+
+    def test_root_path_checked_in_a_thread_without_dbname(self):
+        # A plain Registry(db) script, or pytest-odoo, runs in a thread Odoo's
+        # server never named after a database; ir.http.routing_map reads it.
+        route = next(r for r in self.Endpoint._get_odoo_routes() if r.split("/")[1] not in RESERVED_SEGMENTS)
+        self.env.registry.clear_cache("routing")
+        thread = threading.current_thread()
+        if "dbname" in thread.__dict__:
+            self.addCleanup(setattr, thread, "dbname", thread.__dict__.pop("dbname"))
+        self.assertEqual(self.new_endpoint("/no_dbname").root_path, "/no_dbname")
+        with self.assertRaisesRegex(ValidationError, "hide Odoo's route"):
+            self.new_endpoint("/" + route.split("/")[1])
+        self.assertNotIn("dbname", thread.__dict__)
 
     def test_root_path_unique(self):
         with mute_logger("odoo.sql_db"), self.assertRaises(UniqueViolation):

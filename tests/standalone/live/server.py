@@ -13,6 +13,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 import uuid
@@ -45,6 +46,10 @@ def _psql(sql: str, db: str = "postgres") -> None:
 
 def copy_database(template: str, name: str | None = None) -> str:
     name = name or f"{template}_live_{uuid.uuid4().hex[:8]}"
+    # Under pytest-odoo, Odoo runs in this process and its pool keeps idle
+    # connections to the template, which PostgreSQL refuses to copy from.
+    if sql_db := sys.modules.get("odoo.sql_db"):
+        sql_db.close_db(template)
     _psql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     return name
 
