@@ -18,6 +18,7 @@
         "views/fastapi_menus.xml",
     ],
     "demo": ["demo/fastapi_endpoint_demo.xml"],
+    "uninstall_hook": "uninstall_hook",
     "external_dependencies": {
         "python": ["fastapi", "a2wsgi", "pydantic", "python-multipart"],
     },

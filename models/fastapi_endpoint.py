@@ -12,7 +12,7 @@ from odoo import SUPERUSER_ID, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, convert
 
-from .. import dependencies, docs, error_handlers
+from .. import dependencies, docs, error_handlers, routing_signal
 from ..app_routes import Baker, ServedFastAPI
 from ..context import ContextProvided
 from ..dispatcher import EndpointRoute, app_pool, prune_pool
@@ -281,9 +281,18 @@ class FastapiEndpoint(models.Model):
             convert.convert_file(self.env, "fastapi", "demo/fastapi_endpoint_demo.xml", None, mode="init")
 
     def init(self):
-        # A sequence, not a counter: nextval() is never rolled back, so a
-        # version number seen by an aborted transaction is never reused.
-        self.env.cr.execute("CREATE SEQUENCE IF NOT EXISTS fastapi_endpoint_app_version_seq")
+        # The app version comes from a sequence, not a counter: nextval() is
+        # never rolled back, so a version number seen by an aborted
+        # transaction is never reused. Triggers keep versions and the routing
+        # signal right for every writer, not only the ORM: see routing_signal.
+        routing_signal.install(self.env.cr, self._get_app_version_columns())
+
+    @api.model
+    def _get_app_version_columns(self) -> list[str]:
+        """The columns whose change gives an endpoint a new app version."""
+        names = [*self._fastapi_app_fields(), *self._routing_impacting_fields()]
+        fields_ = self._fields
+        return [name for name in names if name in fields_ and fields_[name].store and fields_[name].column_type]
 
     # Routing
 
