@@ -2,3 +2,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import fastapi_endpoint
 from . import fastapi_test_note
+from . import fastapi_test_counter

@@ -90,3 +90,13 @@ def write_on_get(env: Annotated[Environment, Depends(odoo_env)]) -> dict[str, in
 async def sleep(seconds: float = 0.5) -> dict[str, float]:
     await asyncio.sleep(seconds)
     return {"slept": seconds}
+
+
+@router.post("/counters/{name}/increment")
+def increment_counter(name: str, env: Annotated[Environment, Depends(odoo_env)]) -> dict[str, int]:
+    """Read, add one, write: concurrent calls must neither lose nor invent an increment."""
+    counters = env["fastapi.test.counter"].sudo()
+    counter = counters.search([("name", "=", name)], limit=1) or counters.create({"name": name})
+    counter.value += 1
+    counter.flush_recordset()
+    return {"value": counter.value}
