@@ -123,7 +123,9 @@ def _quoted(columns: Iterable[str], prefix: str) -> str:
 
 def _drop_triggers() -> str:
     return "".join(
-        f"DROP TRIGGER IF EXISTS {trigger} ON {table};\n" for table, triggers in TRIGGERS.items() for trigger in triggers
+        f"DROP TRIGGER IF EXISTS {trigger} ON {table};\n"
+        for table, triggers in TRIGGERS.items()
+        for trigger in triggers
     )
 
 

@@ -50,7 +50,10 @@ def test_sql_move_and_archive_are_live_on_the_next_request(database, servers):
     assert statuses(servers, "/sql_moved/demo/") == {200}
     query(database, "UPDATE fastapi_endpoint SET active = FALSE WHERE root_path = '/sql_moved'")
     assert statuses(servers, "/sql_moved/demo/") == {404}
-    query(database, "UPDATE fastapi_endpoint SET active = TRUE, root_path = '/fastapi_demo' WHERE root_path = '/sql_moved'")
+    query(
+        database,
+        "UPDATE fastapi_endpoint SET active = TRUE, root_path = '/fastapi_demo' WHERE root_path = '/sql_moved'",
+    )
     assert statuses(servers, "/fastapi_demo/demo/") == {200}
 
 
@@ -83,7 +86,10 @@ def test_endpoint_created_in_odoo_shell_is_routed_at_once(database, servers):
     assert statuses(servers, "/from_shell/demo/") == {404}
     shell(database, script)
     assert statuses(servers, "/from_shell/demo/") == {200}
-    shell(database, "env['fastapi.endpoint'].search([('root_path', '=', '/from_shell')]).active = False\nenv.cr.commit()\n")
+    shell(
+        database,
+        "env['fastapi.endpoint'].search([('root_path', '=', '/from_shell')]).active = False\nenv.cr.commit()\n",
+    )
     assert statuses(servers, "/from_shell/demo/") == {404}
 
 

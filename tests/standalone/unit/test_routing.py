@@ -55,7 +55,8 @@ def test_refused(path):
 
 
 @pytest.mark.parametrize(
-    "path", ["/api", "/fastapi_demo", "/fastapi_demo/test", "/fastapi/demo-multi", "/a/b/c", "/webshop", "/v1.0", "/a/..b"]
+    "path",
+    ["/api", "/fastapi_demo", "/fastapi_demo/test", "/fastapi/demo-multi", "/a/b/c", "/webshop", "/v1.0", "/a/..b"],
 )
 def test_allowed(path):
     assert root_path_problem(path) is None

@@ -42,6 +42,8 @@ def check(rel_db: str, name: str, statuses: list[int], capsys) -> None:
     ok = sum(200 <= status < 300 for status in statuses)
     final = query(rel_db, "SELECT value FROM fastapi_test_counter WHERE name = %s", (name,))[0][0]
     with capsys.disabled():
-        print(f"\ncontention ({name}): {CALLS} calls, {ok} 2xx, final value {final - 1}, statuses {sorted(set(statuses))}")
+        print(
+            f"\ncontention ({name}): {CALLS} calls, {ok} 2xx, final value {final - 1}, statuses {sorted(set(statuses))}"
+        )
     assert final - 1 == ok
     assert all(status < 500 or status == 503 for status in statuses), statuses

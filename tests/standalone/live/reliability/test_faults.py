@@ -38,9 +38,11 @@ def worker_ports(server: OdooServer) -> list[int]:
     pg_port = int(os.environ.get("PGPORT", "5432"))
     ports = []
     for pid in server.pids()[1:]:
-        for conn in psutil.Process(pid).connections("tcp"):
-            if conn.raddr and conn.raddr.port == pg_port:
-                ports.append(conn.laddr.port)
+        try:
+            connections = psutil.Process(pid).connections("tcp")
+        except (psutil.Error, OSError):
+            continue  # a worker that has just exited (or been replaced)
+        ports.extend(conn.laddr.port for conn in connections if conn.raddr and conn.raddr.port == pg_port)
     return ports
 
 
@@ -77,7 +79,9 @@ def test_connections_terminated_mid_load(prefork: OdooServer, rel_db: str, capsy
     failures = [entry for entry in log if entry[1] != 200]
     recovered = next((t - last_kill for t, status, _ in after if status == 200), None)
     late_failures = [entry for entry in after if entry[1] != 200 and entry[0] - last_kill > 3]
-    idle = query(rel_db, "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state LIKE 'idle in%%'", (rel_db,))
+    idle = query(
+        rel_db, "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state LIKE 'idle in%%'", (rel_db,)
+    )
     with capsys.disabled():
         print(
             f"\nfaults: {killed} connections terminated, {len(log)} answers {dict(Counter(s for _, s, _ in log))}, "

@@ -64,7 +64,8 @@ def run(server: OdooServer, root: str, report: Path) -> dict:
         "--report-json-path",
         str(report),
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    # Its working directory gets a cache of failing cases: not the repository.
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=report.parent)
     assert report.exists(), result.stdout[-3000:] + result.stderr[-3000:]
     return json.loads(report.read_text())
 
