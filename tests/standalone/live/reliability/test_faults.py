@@ -18,6 +18,7 @@ import time
 from collections import Counter
 
 import pytest
+from conftest import LogWatch
 from server import OdooServer, query, running
 
 requests = pytest.importorskip("requests")
@@ -59,6 +60,7 @@ def load(server: OdooServer, stop: threading.Event, log: list[tuple[float, int, 
 
 def test_connections_terminated_mid_load(prefork: OdooServer, rel_db: str, capsys):
     requests.post(f"{prefork.base_url}/test_notes/counters/faults/increment", timeout=60).raise_for_status()
+    watch = LogWatch(prefork)
     stop, log = threading.Event(), []
     threads = [threading.Thread(target=load, args=(prefork, stop, log)) for _ in range(CLIENTS)]
     for thread in threads:
@@ -75,6 +77,7 @@ def test_connections_terminated_mid_load(prefork: OdooServer, rel_db: str, capsy
         stop.set()
         for thread in threads:
             thread.join(60)
+    log_text = watch.new()
     after = [entry for entry in log if entry[0] > last_kill]
     failures = [entry for entry in log if entry[1] != 200]
     recovered = next((t - last_kill for t, status, _ in after if status == 200), None)
@@ -87,6 +90,13 @@ def test_connections_terminated_mid_load(prefork: OdooServer, rel_db: str, capsy
             f"\nfaults: {killed} connections terminated, {len(log)} answers {dict(Counter(s for _, s, _ in log))}, "
             f"first 200 {recovered and round(recovered, 2)} s after the last kill, idle in transaction {idle[0][0]}"
         )
+    # Odoo itself answers a 404 when the connection dies under its registry
+    # check at the start of a request: it then serves the URL as if there were
+    # no database ("Database or registry unusable, trying without").
+    without_db = log_text.count("Database or registry unusable, trying without")
+    not_found = [entry for entry in failures if entry[1] == 404]
+    assert len(not_found) <= without_db, (not_found, without_db)
+    failures = [entry for entry in failures if entry[1] != 404]
     assert all(status >= 500 and "json" in kind for _, status, kind in failures), failures
     assert recovered is not None and recovered < 3
     assert late_failures == []
