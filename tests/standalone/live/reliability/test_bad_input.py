@@ -45,7 +45,7 @@ def sized(body: bytes) -> bytes:
     return b"Content-Length: %d\r\n" % len(body)
 
 
-WHO_DEMO = b"GET /fastapi_demo/demo/who_ami HTTP/1.1\r\nHost: t\r\n"
+WHO_DEMO = b"GET /fastapi_demo_login_key/demo/who_ami HTTP/1.1\r\nHost: t\r\n"
 WHO_MULTI = b"GET /fastapi/demo-multi/demo/who_ami HTTP/1.1\r\nHost: t\r\n"
 MALFORMED = b'{"name": '
 INVALID_UTF8 = b'{"name": "\xff\xfe"}'

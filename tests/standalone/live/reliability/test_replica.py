@@ -95,8 +95,9 @@ def replica_sessions(port: int, db: str) -> int:
 
 
 def test_safe_methods_read_from_the_replica(with_replica: OdooServer, rel_db: str, replica_port: int):
+    url = f"{with_replica.base_url}/fastapi_demo_login_key/demo/who_ami"
     for _ in range(6):
-        response = requests.get(f"{with_replica.base_url}/fastapi_demo/demo/who_ami", headers={"api-key": "admin"})
+        response = requests.get(url, headers={"api-key": "admin"}, timeout=30)
         assert response.status_code == 200, response.text
         assert response.json()["name"] == "Mitchell Admin"
     assert replica_sessions(replica_port, rel_db) > 0
