@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Schemathesis against the demo's and the notes API's OpenAPI schemas, every check.
 
-Schemathesis (requirements-dev.txt) runs from its own virtualenv, not
+Schemathesis (requirements-reliability.txt) runs from its own virtualenv, not
 Odoo's: its dependencies must not move Odoo's. It is found through
 FASTAPI_SCHEMATHESIS, .odoo/st-venv/bin/schemathesis or the PATH.
 The fast suite runs the coverage phase (boundary and negative cases, no
@@ -87,7 +87,7 @@ def sort_failures(report: dict) -> dict[str, list[tuple[str, str]]]:
 @pytest.fixture(scope="module")
 def reports(prefork: OdooServer, tmp_path_factory) -> dict[str, dict]:
     if not executable():
-        pytest.skip("schemathesis not installed: see requirements-dev.txt and README, Reliability")
+        pytest.skip("schemathesis not installed: see requirements-reliability.txt and README, Reliability")
     folder = tmp_path_factory.mktemp("schemathesis")
     return {name: run(prefork, root, folder / f"{name}.json") for name, root in APIS.items()}
 
