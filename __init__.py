@@ -4,3 +4,4 @@ from . import dispatcher
 from . import fastapi_dispatcher
 from . import controllers
 from . import models
+from .hooks import uninstall_hook

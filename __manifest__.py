@@ -22,6 +22,7 @@
         "data/ir_cron_idempotency.xml",
     ],
     "demo": ["demo/fastapi_endpoint_demo.xml", "demo/fastapi_endpoint_api_key_demo.xml"],
+    "uninstall_hook": "uninstall_hook",
     "external_dependencies": {
         "python": ["fastapi>=0.115.0", "a2wsgi>=1.10.6", "pydantic>=2", "python-multipart>=0.0.9"],
     },

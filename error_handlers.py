@@ -28,11 +28,14 @@ import psycopg2.errorcodes
 import werkzeug.exceptions
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
+
+from .validation_errors import json_safe, request_validation_error_handler
 
 INTERNAL_ERROR = "Internal Server Error"
 
@@ -68,7 +71,7 @@ def _status_and_detail(exc: BaseException) -> tuple[int, Any]:
     if isinstance(exc, StarletteHTTPException):
         return exc.status_code, exc.detail
     if isinstance(exc, RequestValidationError):
-        return 422, jsonable_encoder(exc.errors())
+        return 422, json_safe(jsonable_encoder(exc.errors()))
     if isinstance(exc, AccessDenied | AccessError):
         return 403, _app_message(exc) or "Not allowed"
     if isinstance(exc, MissingError):
@@ -164,3 +167,6 @@ def add_exception_handlers(app: FastAPI) -> None:
     """
     for exc_class in (*HANDLED, Exception):
         app.exception_handlers.setdefault(exc_class, _handle)
+    # FastAPI registers its own at creation: replace that one, not an addon's.
+    if app.exception_handlers.get(RequestValidationError) in (None, request_validation_exception_handler):
+        app.exception_handlers[RequestValidationError] = request_validation_error_handler

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Generic, TypeVar
+from urllib.parse import unquote
 
 T = TypeVar("T")
 
@@ -50,6 +51,14 @@ def root_path_problem(path: str) -> str | None:
     if not _VALID_PATH.match(path):
         return "the root path may only contain URL path characters"
     segments = path.split("/")[1:]
+    # Clients and proxies resolve dot segments (and some decode %2e and %2f)
+    # before Odoo sees the path: such a root path is reached, if at all,
+    # under another path than the one written, possibly one of Odoo's.
+    if any(_is_dot_or_slash(segment) for segment in segments):
+        return (
+            "the root path may not contain '.' or '..' segments (plain or percent-encoded) "
+            "nor a percent-encoded '/' or '\\'"
+        )
     if segments[0].lower() in RESERVED_SEGMENTS:
         return f"'/{segments[0]}' is served by Odoo itself"
     if len(segments) > 1 and segments[1] == "static":
@@ -77,6 +86,42 @@ def first_matching_root(root_paths: Iterable[str], path: str) -> str | None:
 
 def _segments(path: str) -> list[str]:
     return [segment.lower() for segment in path.strip().split("/") if segment]
+
+
+def _is_dot_or_slash(segment: str) -> bool:
+    decoded = unquote(segment)
+    return decoded in {".", ".."} or "/" in decoded or "\\" in decoded
+
+
+def app_route_taken(subpath: str, app_routes: Iterable[str]) -> str | None:
+    """The first of another app's routes that URLs under ``subpath`` would have reached.
+
+    ``subpath`` is a root path relative to that app's own root path, and
+    ``app_routes`` are its route templates (``/items/{item_id}``): a root
+    path nested there would take those URLs away from the app.
+
+    >>> app_route_taken("/demo", ["/openapi.json", "/demo/", "/demo/{name}"])
+    '/demo/'
+    >>> app_route_taken("/users/me", ["/users/{user_id}"]), app_route_taken("/test", ["/demo/"])
+    ('/users/{user_id}', None)
+    """
+    wanted = subpath.split("/")[1:]
+    for route in app_routes:
+        if _template_covers(route.split("/")[1:], wanted):
+            return route
+    return None
+
+
+def _template_covers(template: list[str], wanted: list[str]) -> bool:
+    for position, segment in enumerate(wanted):
+        if position >= len(template):
+            return False
+        pattern = template[position]
+        if pattern.startswith("{") and pattern.endswith(":path}"):
+            return True
+        if pattern != segment and not (pattern.startswith("{") and pattern.endswith("}")):
+            return False
+    return True
 
 
 def shadows(root_path: str, route: str) -> bool:

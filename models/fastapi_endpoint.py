@@ -9,16 +9,24 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from starlette.middleware import Middleware
+from starlette.routing import Mount
 
 from odoo import SUPERUSER_ID, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, convert
 
-from .. import dependencies, docs, error_handlers
+from .. import dependencies, docs, error_handlers, routing_signal
 from ..app_routes import Baker, ServedFastAPI
 from ..context import ContextProvided
 from ..dispatcher import EndpointRoute, app_pool, prune_pool
-from ..routing import RoutingTable, first_matching_root, normalize_root_path, root_path_problem, shadows
+from ..routing import (
+    RoutingTable,
+    app_route_taken,
+    first_matching_root,
+    normalize_root_path,
+    root_path_problem,
+    shadows,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -118,10 +126,11 @@ class FastapiEndpoint(models.Model):
                     )
                 )
 
-    @api.constrains("root_path")
+    @api.constrains("root_path", "app", "active")
     def _check_root_path(self):
         for endpoint in self:
             self._check_root_path_value(endpoint.root_path)
+            endpoint._check_root_path_nesting()
 
     @api.model
     def _check_root_path_value(self, root_path: str) -> None:
@@ -139,6 +148,48 @@ class FastapiEndpoint(models.Model):
                     route=shadowed,
                 )
             )
+
+    def _check_root_path_nesting(self) -> None:
+        """Refuse a root path inside the routes of another endpoint's app, or the reverse.
+
+        The longest root path wins (see routing.py): ``/fastapi_demo/demo``
+        would take the demo's own ``/demo/...`` routes away from it.
+        """
+        self.ensure_one()
+        if not self.active:
+            return
+        root = self.root_path
+        parts = root.split("/")
+        ancestors = ["/".join(parts[:depth]) for depth in range(2, len(parts))]
+        domain = [("id", "!=", self.id), "|", ("root_path", "in", ancestors), ("root_path", "=like", f"{root}/%")]
+        for other in self.sudo().search(domain):
+            if root.startswith(other.root_path + "/"):
+                outer, inner = other, self
+            else:
+                outer, inner = self, other
+            taken = app_route_taken(inner.root_path[len(outer.root_path) :], outer._get_app_route_paths())
+            if taken:
+                raise ValidationError(
+                    self.env._(
+                        "Invalid root path %(path)s: endpoint %(inner)s at %(inner_path)s would take the URLs of "
+                        "route %(route)s away from endpoint %(outer)s at %(outer_path)s.",
+                        path=root,
+                        inner=inner.name,
+                        inner_path=inner.root_path,
+                        route=taken,
+                        outer=outer.name,
+                        outer_path=outer.root_path,
+                    )
+                )
+
+    def _get_app_route_paths(self) -> list[str]:
+        paths = []
+        for route in self._get_app().routes:
+            if isinstance(route, Mount):
+                paths.append(route.path + "/{path:path}")
+            elif hasattr(route, "path"):
+                paths.append(route.path)
+        return paths
 
     @api.depends("user_id")
     def _compute_company_id(self):
@@ -300,9 +351,18 @@ class FastapiEndpoint(models.Model):
             convert.convert_file(self.env, "fastapi", "demo/fastapi_endpoint_demo.xml", None, mode="init")
 
     def init(self):
-        # A sequence, not a counter: nextval() is never rolled back, so a
-        # version number seen by an aborted transaction is never reused.
-        self.env.cr.execute("CREATE SEQUENCE IF NOT EXISTS fastapi_endpoint_app_version_seq")
+        # The app version comes from a sequence, not a counter: nextval() is
+        # never rolled back, so a version number seen by an aborted
+        # transaction is never reused. Triggers keep versions and the routing
+        # signal right for every writer, not only the ORM: see routing_signal.
+        routing_signal.install(self.env.cr, self._get_app_version_columns())
+
+    @api.model
+    def _get_app_version_columns(self) -> list[str]:
+        """The columns whose change gives an endpoint a new app version."""
+        names = [*self._fastapi_app_fields(), *self._routing_impacting_fields()]
+        fields_ = self._fields
+        return [name for name in names if name in fields_ and fields_[name].store and fields_[name].column_type]
 
     # Routing
 

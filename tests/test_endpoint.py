@@ -54,6 +54,20 @@ class TestEndpoint(HttpCase):
             with self.subTest(path=path), self.assertRaises(ValidationError):
                 self.new_endpoint(path)
 
+    def test_dot_segments_refused(self):
+        for path in ("/x/../web", "/%2e%2e", "/api/%2E", "/a%2fb"):
+            with self.subTest(path=path), self.assertRaisesRegex(ValidationError, "'..' segments"):
+                self.new_endpoint(path)
+
+    def test_root_path_inside_another_apps_routes_refused(self):
+        with self.assertRaisesRegex(ValidationError, "route /demo/? away from endpoint"):
+            self.new_endpoint("/fastapi_demo/demo")
+        nested = self.new_endpoint("/fastapi_demo/test")
+        # The reverse: an app whose routes would cover an endpoint already nested in it.
+        nested.root_path = "/outer/demo"
+        with self.assertRaisesRegex(ValidationError, "route /demo/? away from endpoint"):
+            self.new_endpoint("/outer")
+
     def test_root_path_shadowing_an_odoo_route_refused(self):
         # Odoo routes outside the reserved first segments are found in the routing map.
         routes = [r for r in self.Endpoint._get_odoo_routes() if r.split("/")[1] not in RESERVED_SEGMENTS]

@@ -9,7 +9,7 @@ import doctest
 import pytest
 
 import routing
-from routing import RoutingTable, normalize_root_path, root_path_problem, shadows
+from routing import RoutingTable, app_route_taken, normalize_root_path, root_path_problem, shadows
 
 
 def test_doctests():
@@ -40,13 +40,24 @@ def test_normalize(raw, clean):
         "/a b",
         "/x/static",
         "/x/static/y",
+        "/x/../web",
+        "/..",
+        "/a/.",
+        "/%2e%2e",
+        "/x/%2E%2e/web",
+        "/x/%2e",
+        "/a%2fb",
+        "/a%5Cb",
     ],
 )
 def test_refused(path):
     assert root_path_problem(path)
 
 
-@pytest.mark.parametrize("path", ["/api", "/fastapi_demo", "/fastapi/demo-multi", "/a/b/c", "/webshop", "/v1.0"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api", "/fastapi_demo", "/fastapi_demo/test", "/fastapi/demo-multi", "/a/b/c", "/webshop", "/v1.0", "/a/..b"],
+)
 def test_allowed(path):
     assert root_path_problem(path) is None
 
@@ -74,3 +85,27 @@ def test_empty_table():
     table = RoutingTable({})
     assert table.match("/anything") is None
     assert len(table) == 0 and "/anything" not in table
+
+
+def test_dot_segments_named_in_the_message():
+    assert "'..'" in root_path_problem("/x/../web")
+
+
+DEMO_ROUTES = ["/openapi.json", "/docs", "/demo/", "/demo/who_ami", "/demo/{name}/items", "/files/{rest:path}"]
+
+
+@pytest.mark.parametrize(
+    ("subpath", "taken"),
+    [
+        ("/demo", "/demo/"),
+        ("/demo/who_ami", "/demo/who_ami"),
+        ("/demo/anything", "/demo/{name}/items"),
+        ("/docs", "/docs"),
+        ("/files/a/b", "/files/{rest:path}"),
+        ("/test", None),
+        ("/demox", None),
+        ("/demo/who_ami/deeper", None),
+    ],
+)
+def test_app_route_taken(subpath, taken):
+    assert app_route_taken(subpath, DEMO_ROUTES) == taken

@@ -3,3 +3,4 @@
 from . import fastapi_endpoint
 from . import fastapi_test_note
 from . import fastapi_endpoint_api_key
+from . import fastapi_test_counter

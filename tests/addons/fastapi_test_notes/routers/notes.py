@@ -2,11 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import asyncio
 import time
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictInt
 
 from odoo.api import Environment
 from odoo.exceptions import UserError
@@ -17,6 +17,9 @@ from odoo.addons.fastapi.idempotency import from_body_field, idempotent
 from odoo.addons.fastapi.schemas import PagedCollection, Paging
 
 router = APIRouter(tags=["notes"])
+
+# What the routes really answer besides 200 and 422, so that the schema says it.
+UNAUTHORIZED = {401: {"description": "No partner has the X-Partner-Ref given"}}
 
 
 class NoteQuotaExceeded(Exception):
@@ -29,7 +32,8 @@ async def note_quota_exceeded_handler(request: Request, exc: NoteQuotaExceeded) 
 
 class NoteIn(BaseModel):
     name: str
-    partner_id: int | None = None
+    # Strict: JSON false is not partner 0.
+    partner_id: StrictInt | None = None
 
 
 class NoteOut(BaseModel):
@@ -53,7 +57,7 @@ def list_notes(
     return PagedCollection[NoteOut](count=notes.search_count([]), items=[_out(n) for n in found])
 
 
-@router.post("/notes", status_code=201)
+@router.post("/notes", status_code=201, responses=UNAUTHORIZED)
 def create_note(
     data: NoteIn,
     partner: Annotated[ResPartner, Depends(authenticated_partner)],
@@ -63,8 +67,20 @@ def create_note(
     return _out(note)
 
 
-@router.post("/notes/then-fail")
-async def create_then_fail(data: NoteIn, kind: str, env: Annotated[Environment, Depends(odoo_env)]) -> NoteOut:
+@router.post(
+    "/notes/then-fail",
+    responses={
+        400: {"description": "kind=user_error"},
+        418: {"description": "kind=http"},
+        429: {"description": "kind=quota"},
+        500: {"description": "kind=crash, on purpose"},
+    },
+)
+async def create_then_fail(
+    data: NoteIn,
+    kind: Literal["user_error", "http", "crash", "quota", "none"],
+    env: Annotated[Environment, Depends(odoo_env)],
+) -> NoteOut:
     """Writes, then fails: nothing of it may be committed."""
     note = env["fastapi.test.note"].sudo().create({"name": data.name, "partner_id": data.partner_id})
     note.flush_recordset()
@@ -89,7 +105,7 @@ def write_on_get(env: Annotated[Environment, Depends(odoo_env)]) -> dict[str, in
 
 
 @router.get("/sleep")
-async def sleep(seconds: float = 0.5) -> dict[str, float]:
+async def sleep(seconds: Annotated[float, Query(ge=0, le=5)] = 0.5) -> dict[str, float]:
     await asyncio.sleep(seconds)
     return {"slept": seconds}
 
@@ -198,3 +214,13 @@ def receive_event(event: Event, env: Annotated[Environment, Depends(odoo_env)]) 
     partner = env.ref("base.main_partner")
     note = env["fastapi.test.note"].sudo().create({"name": event.name, "partner_id": partner.id})
     return {"id": note.id}
+
+
+@router.post("/counters/{name}/increment")
+def increment_counter(name: str, env: Annotated[Environment, Depends(odoo_env)]) -> dict[str, int]:
+    """Read, add one, write: concurrent calls must neither lose nor invent an increment."""
+    counters = env["fastapi.test.counter"].sudo()
+    counter = counters.search([("name", "=", name)], limit=1) or counters.create({"name": name})
+    counter.value += 1
+    counter.flush_recordset()
+    return {"value": counter.value}

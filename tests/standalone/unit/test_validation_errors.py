@@ -1,0 +1,47 @@
+# Copyright 2026 The fastapi addon authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""validation_errors: a 422 for any invalid body, NaN included."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from starlette.testclient import TestClient
+
+from validation_errors import json_safe, request_validation_error_handler
+
+
+class Item(BaseModel):
+    count: int
+
+
+def make_app() -> FastAPI:
+    app = FastAPI()
+    app.exception_handlers[RequestValidationError] = request_validation_error_handler
+
+    @app.post("/items")
+    def create(item: Item) -> Item:
+        return item
+
+    return app
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_number_is_a_422(number):
+    client = TestClient(make_app(), raise_server_exceptions=False)
+    response = client.post("/items", content=f'{{"count": {number}}}', headers={"Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "count"]
+
+
+def test_finite_input_echoed_as_fastapi_does():
+    client = TestClient(make_app())
+    response = client.post("/items", json={"count": "x"})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["input"] == "x"
+
+
+def test_json_safe():
+    assert json_safe({"a": [float("nan"), 1.5, (float("-inf"),)]}) == {"a": ["nan", 1.5, ["-inf"]]}
