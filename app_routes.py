@@ -169,11 +169,20 @@ class _ServingApp:
     @property
     def dependency_overrides(self) -> Overrides:
         app = _serving_app.get(None)
-        if app is None or not app.dependency_overrides or app.dependency_overrides == app.baked_overrides:
+        if app is None:
             return {}
-        overrides = dict(app.dependency_overrides)
+        current, baked = app.dependency_overrides, app.baked_overrides or {}
+        if current == baked:
+            return {}
+        overrides = dict(current)
+        # An override written into the routes and since taken out of the
+        # app's overrides (a test client sets its own): the routes call the
+        # original again, as FastAPI would.
+        for original, override in baked.items():
+            if original not in current:
+                overrides.setdefault(override, original)
         twins = getattr(app, "baked_twins", {})
-        for original, override in app.dependency_overrides.items():
+        for original, override in current.items():
             if (twin := twins.get(original)) is not None:
                 overrides[twin] = override
         return overrides

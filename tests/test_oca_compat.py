@@ -7,13 +7,18 @@ the addons built on it (request logging, extendable schemas, endpoint
 context, authentication) rely on beyond those tests.
 """
 
+from typing import Annotated
+from unittest.mock import patch
+
+from fastapi import Depends
 from lxml import etree
 
 from odoo import http
+from odoo.api import Environment
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.fastapi import dependencies
+from odoo.addons.fastapi import context, dependencies
 from odoo.addons.fastapi.fastapi_dispatcher import FastApiDispatcher
 from odoo.addons.fastapi.models import FastapiEndpoint
 from odoo.addons.fastapi.routers import demo_router
@@ -157,6 +162,13 @@ class TestOcaDispatcherExtension(HttpCase):
         self.assertIn(b"logged body", self.seen["body"])
 
 
+async def env_knowing_its_endpoint(
+    endpoint_id: Annotated[int, Depends(dependencies.fastapi_endpoint_id)],
+) -> Environment:
+    # An odoo_env override as fastapi_endpoint_context's: it needs the endpoint's id.
+    return context.odoo_env_ctx.get()
+
+
 @tagged("post_install", "-at_install")
 class TestOcaTestHelper(FastAPITransactionCase):
     """FastAPITransactionCase as the OCA ecosystem's tests use it."""
@@ -191,6 +203,23 @@ class TestOcaTestHelper(FastAPITransactionCase):
             response = client.get("/demo/endpoint_app_info", auth=("demo", "demo"))
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json()["id"], self.endpoint.id)
+
+    def test_app_overrides_replaced_by_the_test_client_are_dropped(self):
+        # The client's overrides replace the app's, as FastAPI has it: the
+        # app's odoo_env override, written into its routes, no longer applies.
+        endpoint_class = type(self.endpoint)
+        own_overrides = endpoint_class._get_app_dependencies_overrides
+
+        def overrides_with_env(endpoint):
+            return {**own_overrides(endpoint), dependencies.odoo_env: env_knowing_its_endpoint}
+
+        with patch.object(endpoint_class, "_get_app_dependencies_overrides", overrides_with_env):
+            app = self.endpoint._get_app()
+        self.default_fastapi_dependency_overrides = {}
+        overrides = {dependencies.fastapi_endpoint: dependencies.constant(self.endpoint)}
+        with self._create_test_client(app=app, dependency_overrides=overrides) as client:
+            response = client.get("/demo/lang")
+        self.assertEqual(response.status_code, 200, response.text)
 
     def test_empty_partner_with_an_auth_override(self):
         # OCA's tests set an empty default partner and bring their own auth.
