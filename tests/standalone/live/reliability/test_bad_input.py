@@ -4,9 +4,7 @@
 
 For every row: the status expected, a JSON body, no traceback in the
 server's log, nothing committed, and the worker still serving afterwards.
-Rows that fail on today's code are strict xfails naming the issue-12 item
-that fixes them: when the fix lands, the row passes, the xfail turns into a
-failure, and the marker is removed.
+The first rows were 500s before the fixes of issue 12 (items 1, 2 and 4).
 """
 
 from __future__ import annotations
@@ -29,7 +27,6 @@ class Row:
     head: bytes
     body: bytes = b""
     expect: tuple[int, ...] = (400, 422)
-    fixed_by: str = ""  # the issue-12 item this row waits for
 
 
 def basic(credentials: bytes) -> bytes:
@@ -54,15 +51,11 @@ NAN = b'{"name": "x", "partner_id": NaN}'
 BIG = b'{"name": "' + b"x" * (2 * UPLOAD_LIMIT) + b'"}'
 
 ROWS = {
-    "raw non-ASCII query": Row(
-        b"GET /fastapi_demo/demo/?x=\xc3\xa9 HTTP/1.1\r\nHost: t\r\n", expect=(200,), fixed_by="item 1"
-    ),
-    "NUL in api-key": Row(WHO_DEMO + b"api-key: admin\x00\r\n", expect=(401,), fixed_by="item 2"),
-    "NUL in basic login": Row(WHO_MULTI + basic(b"admin\x00:x"), expect=(401,), fixed_by="item 2"),
-    "NUL in basic password": Row(WHO_MULTI + basic(b"admin:ad\x00min"), expect=(401,), fixed_by="item 2"),
-    "malformed chunk framing": Row(
-        NOTE + b"Transfer-Encoding: chunked\r\n", b"zz\r\n{}\r\n0\r\n\r\n", expect=(400,), fixed_by="item 4"
-    ),
+    "raw non-ASCII query": Row(b"GET /fastapi_demo/demo/?x=\xc3\xa9 HTTP/1.1\r\nHost: t\r\n", expect=(200,)),
+    "NUL in api-key": Row(WHO_DEMO + b"api-key: admin\x00\r\n", expect=(401,)),
+    "NUL in basic login": Row(WHO_MULTI + basic(b"admin\x00:x"), expect=(401,)),
+    "NUL in basic password": Row(WHO_MULTI + basic(b"admin:ad\x00min"), expect=(401,)),
+    "malformed chunk framing": Row(NOTE + b"Transfer-Encoding: chunked\r\n", b"zz\r\n{}\r\n0\r\n\r\n", expect=(400,)),
     "oversized body": Row(NOTE + sized(BIG), BIG, expect=(413,)),
     "oversized chunked body": Row(NOTE + b"Transfer-Encoding: chunked\r\n", chunked(BIG), expect=(413,)),
     "malformed JSON": Row(NOTE + sized(MALFORMED), MALFORMED),
@@ -80,16 +73,11 @@ ROWS = {
 }
 
 
-def _param(name: str, row: Row):
-    marks = [pytest.mark.xfail(strict=True, reason=f"issue 12 {row.fixed_by}")] if row.fixed_by else []
-    return pytest.param(row, id=name, marks=marks)
-
-
 def notes_count(db: str) -> int:
     return query(db, "SELECT count(*) FROM fastapi_test_note")[0][0]
 
 
-@pytest.mark.parametrize("row", [_param(name, row) for name, row in ROWS.items()])
+@pytest.mark.parametrize("row", [pytest.param(row, id=name) for name, row in ROWS.items()])
 def test_bad_input(prefork: OdooServer, rel_db: str, row: Row):
     log = LogWatch(prefork)
     notes_before = notes_count(rel_db)

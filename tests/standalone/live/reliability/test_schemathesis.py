@@ -9,10 +9,10 @@ The fast suite runs the coverage phase (boundary and negative cases, no
 random search) on the demo, without its deliberately slow retry routes; the
 long one (FASTAPI_SOAK=1) every phase on both APIs.
 
-Failures are sorted three ways: deliberate (routes that fail on purpose),
-pending (fixed by another issue-12 item: a strict xfail that turns red once
-they are gone, so that its marker is removed), and the rest, which must be
-none.
+Failures are sorted two ways: deliberate (routes that fail on purpose), and
+the rest, which must be none (undocumented 401s, OPTIONS without the route's
+methods and integrity errors answered with Odoo's text were found this way,
+and fixed by issue 12's items 11, 10 and 6).
 """
 
 from __future__ import annotations
@@ -30,11 +30,6 @@ from server import OdooServer
 REPO = Path(__file__).resolve().parents[4]
 # Routes whose errors are what they demonstrate.
 DELIBERATE = {"GET /demo/exception", "POST /notes/then-fail"}
-PENDING = {
-    "ST103": "item 11: authenticated demo routes do not declare their 401",
-    "ST205": "item 10: OPTIONS answers 405 without the route's methods",
-    "ST202": "item 6: integrity errors answer 400 with Odoo's text",
-}
 APIS = {"demo": "/fastapi_demo", "notes": "/test_notes"} if soak_enabled() else {"demo": "/fastapi_demo"}
 
 
@@ -71,15 +66,10 @@ def run(server: OdooServer, root: str, report: Path) -> dict:
 
 
 def sort_failures(report: dict) -> dict[str, list[tuple[str, str]]]:
-    found: dict[str, list[tuple[str, str]]] = {"deliberate": [], "pending": [], "unexpected": []}
+    found: dict[str, list[tuple[str, str]]] = {"deliberate": [], "unexpected": []}
     for failure in report["failures"]:
         for operation in failure["operations"]:
-            if operation in DELIBERATE:
-                kind = "deliberate"
-            elif failure["code"] in PENDING:
-                kind = "pending"
-            else:
-                kind = "unexpected"
+            kind = "deliberate" if operation in DELIBERATE else "unexpected"
             found[kind].append((failure["code"], operation))
     return found
 
@@ -93,7 +83,7 @@ def reports(prefork: OdooServer, tmp_path_factory) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("api", APIS)
-def test_no_failure_but_deliberate_or_pending(reports, api, capsys):
+def test_no_failure_but_deliberate(reports, api, capsys):
     report = reports[api]
     found = sort_failures(report)
     with capsys.disabled():
@@ -102,10 +92,3 @@ def test_no_failure_but_deliberate_or_pending(reports, api, capsys):
     assert report["errors"] == []
     assert report["operations"]["tested"] > 0
     assert found["unexpected"] == []
-
-
-# Not strict: which failures a run finds depends on the cases it generates.
-@pytest.mark.xfail(reason="issue 12 items 6, 10, 11: " + "; ".join(PENDING.values()))
-@pytest.mark.parametrize("api", APIS)
-def test_no_failure_but_deliberate(reports, api):
-    assert sort_failures(reports[api])["pending"] == []
