@@ -368,18 +368,38 @@ class FastapiEndpoint(models.Model):
 
     @api.model
     def _get_routing_table(self) -> RoutingTable:
-        if "routing" in self.env.registry.cache_invalidated:
+        registry = self.env.registry
+        if "routing" in registry.cache_invalidated:
             # This transaction changed endpoints and has not committed: what
             # it sees must stay out of the process-wide cache and app pool.
             return self._build_routing_table(pooled=False)
-        return self._get_committed_routing_table()
+        slot = self._get_routing_slot()
+        known = registry.cache_sequences.get("routing")
+        cached = slot.entry
+        if cached is not None and (known is None or cached[0] >= known):
+            return cached[1]
+        # On a threaded server, a request whose snapshot predates a change
+        # can get here after another request saw the change's signal and
+        # cleared the cache: a table is kept only if its snapshot is at least
+        # as new as the last signal this process knows of.
+        table = self._build_routing_table(pooled=True)
+        signal = self._get_routing_signal()
+        if known is None or signal >= known:
+            slot.entry = (signal, table)
+            prune_pool(self.env.cr.dbname, table)
+        return table
 
     @api.model
     @tools.ormcache(cache="routing")
-    def _get_committed_routing_table(self) -> RoutingTable:
-        table = self._build_routing_table(pooled=True)
-        prune_pool(self.env.cr.dbname, table)
-        return table
+    def _get_routing_slot(self) -> "_RoutingSlot":
+        # Emptied with the "routing" cache; filled by _get_routing_table.
+        return _RoutingSlot()
+
+    @api.model
+    def _get_routing_signal(self) -> int:
+        """The routing signal of this transaction's snapshot."""
+        self.env.cr.execute("SELECT max(id) FROM orm_signaling_routing")
+        return self.env.cr.fetchone()[0] or 0
 
     @api.model
     def _build_routing_table(self, pooled: bool) -> RoutingTable:
@@ -435,6 +455,16 @@ class FastapiEndpoint(models.Model):
         registry = self.env.registry
         registry.clear_cache("routing")
         self.env.cr.postcommit.add(lambda: registry.clear_cache("routing"))
+
+
+class _RoutingSlot:
+    """The committed routing table of a process and the signal it was built at."""
+
+    __slots__ = ("entry",)
+
+    def __init__(self) -> None:
+        # One attribute, replaced whole: threads read it without a lock.
+        self.entry: tuple[int, RoutingTable] | None = None
 
 
 def _identity(value: Any) -> Any:

@@ -169,7 +169,7 @@ class TestEndpoint(HttpCase):
             pass
         with app_pool.lease((self.env.cr.dbname, "/gone"), (0, 0), lambda: LoopedApp(FastAPI())):
             pass
-        prune_pool(self.env.cr.dbname, self.Endpoint._get_committed_routing_table())
+        prune_pool(self.env.cr.dbname, self.Endpoint._get_routing_table())
         keys = [entry["key"] for entry in app_pool.stats()["keys"]]
         self.assertNotIn(["dropped_database", "/api"], keys)
         self.assertNotIn([self.env.cr.dbname, "/gone"], keys)
