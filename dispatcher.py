@@ -36,6 +36,7 @@ from odoo.tools import config
 from .app_routes import HANDLED_EXCEPTION
 from .bridge import AsgiResponse, LoopedApp, make_scope
 from .context import fastapi_endpoint_id_ctx, odoo_env_ctx
+from .engine.cors import CorsPolicy
 from .error_handlers import describe, exception_headers
 from .idempotency.middleware import ANSWER_KEPT
 from .pools import AppPool
@@ -106,6 +107,8 @@ class EndpointRoute:
     lang: str | None = None
     tz: str | None = None
     pooled: bool = True
+    # For the answers made outside the app (its CORS layer makes the others').
+    cors: CorsPolicy | None = field(default=None, compare=False)
     rule: Rule = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -147,13 +150,15 @@ class FastApiDispatcher(http.Dispatcher):
         super().__init__(request)
         self._env_context: dict[str, Any] | None = None
         self._app_error: _AppError | None = None
+        self._route: EndpointRoute | None = None
 
     def pre_dispatch(self, rule: Rule, args: Mapping[str, Any]) -> None:
         # ir.http's _pre_dispatch hooks run after this one: they then see the
         # endpoint's user and language instead of an anonymous env, and
         # Odoo's get_lang needs no fallback on the company's language (three
         # queries) when the client's language is not installed.
-        self._prepare_env(rule.endpoint.func.__self__.route)
+        self._route = rule.endpoint.func.__self__.route
+        self._prepare_env(self._route)
         return super().pre_dispatch(rule, args)
 
     def dispatch(self, endpoint: Callable, args: Mapping[str, Any]) -> http.Response:
@@ -199,11 +204,20 @@ class FastApiDispatcher(http.Dispatcher):
         else:
             info = describe(exc)
             response = http.Response(info.body(), status=info.status, content_type="application/json")
+            # Refused before the app ran (a body over the limit, broken
+            # framing) or failed after it (the commit): a browser page the
+            # endpoint's CORS policy allows must still be able to read why.
+            for name, value in self._cors_headers():
+                response.headers[name] = value
         # Headers the exception carries, some of them added since the app
         # answered (a request log adds its entry's id).
         for name, value in exception_headers(exc).items():
             response.headers[name] = value
         return response
+
+    def _cors_headers(self) -> list[tuple[str, str]]:
+        policy = self._route.cors if self._route else None
+        return policy.origin_headers(self.request.httprequest.headers.get("Origin")) if policy else []
 
     def _get_environ(self) -> dict[str, Any]:
         """The WSGI environ, its body readable from the start (OCA's API).

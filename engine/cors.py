@@ -50,6 +50,12 @@ class CorsPolicy:
     def allows_origin(self, origin: str) -> bool:
         return ANY in self.origins or origin in self.origins
 
+    def origin_headers(self, origin: str | None) -> list[tuple[str, str]]:
+        """The headers that let a page of ``origin`` read an answer; none if it may not."""
+        if origin is None or not self.allows_origin(origin):
+            return []
+        return [("Access-Control-Allow-Origin", ANY if ANY in self.origins else origin), ("Vary", "Origin")]
+
     def refusal(self, origin: str, method: str, headers: Iterable[str]) -> str | None:
         """Why a preflight is refused, or None."""
         if not self.allows_origin(origin):
@@ -102,15 +108,19 @@ class CorsMiddleware:
         return ANY if ANY in self.policy.origins else origin
 
     def _with_origin(self, origin: str, send: Send) -> Send:
-        if not self.policy.allows_origin(origin):
+        added = self.policy.origin_headers(origin)
+        if not added:
             return send
 
         async def send_with_origin(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
                 headers = MutableHeaders(scope=message)
-                headers["Access-Control-Allow-Origin"] = self._allow_origin(origin)
-                headers.add_vary_header("Origin")
+                for name, value in added:
+                    if name == "Vary":
+                        headers.add_vary_header(value)
+                    else:
+                        headers[name] = value
             await send(message)
 
         return send_with_origin

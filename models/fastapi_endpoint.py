@@ -19,6 +19,7 @@ from .. import dependencies, docs, error_handlers, routing_signal
 from ..app_routes import Baker, ServedFastAPI
 from ..context import ContextProvided
 from ..dispatcher import EndpointRoute, app_pool, prune_pool
+from ..engine.cors import CorsPolicy
 from ..routing import (
     RoutingTable,
     app_route_taken,
@@ -414,7 +415,8 @@ class FastapiEndpoint(models.Model):
                 """
                 SELECT e.id AS endpoint_id, e.root_path, e.app_version, e.user_id AS uid,
                        e.company_id, COALESCE(e.save_http_session, FALSE) AS save_session,
-                       COALESCE(e.force_readwrite, FALSE) AS force_readwrite, p.lang, p.tz
+                       COALESCE(e.force_readwrite, FALSE) AS force_readwrite, p.lang, p.tz,
+                       e.cors_allowed_origins, e.cors_allowed_methods, e.cors_allowed_headers
                   FROM fastapi_endpoint e
                   JOIN res_users u ON u.id = e.user_id
                   JOIN res_partner p ON p.id = u.partner_id
@@ -422,7 +424,7 @@ class FastapiEndpoint(models.Model):
                 """
             )
         )
-        routes = (EndpointRoute(**row, pooled=pooled) for row in self.env.cr.dictfetchall())
+        routes = [_endpoint_route(row, pooled) for row in self.env.cr.dictfetchall()]
         return RoutingTable({route.root_path: route for route in routes})
 
     @api.model
@@ -455,6 +457,13 @@ class FastapiEndpoint(models.Model):
         registry = self.env.registry
         registry.clear_cache("routing")
         self.env.cr.postcommit.add(lambda: registry.clear_cache("routing"))
+
+
+def _endpoint_route(row: dict[str, Any], pooled: bool) -> EndpointRoute:
+    cors = CorsPolicy.parse(
+        row.pop("cors_allowed_origins"), row.pop("cors_allowed_methods"), row.pop("cors_allowed_headers")
+    )
+    return EndpointRoute(**row, pooled=pooled, cors=cors)
 
 
 class _RoutingSlot:

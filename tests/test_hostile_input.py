@@ -131,6 +131,24 @@ class TestHostileInput(HttpCase):
         answer = self.raw(self.chunked_post(f"{DEMO}/demo/retrying_json?nbr_retries=1") + chunks)
         self.assertEqual(self.assertJsonAnswer(*answer, 200), {"retries": 1, "payload": {"text": "chunked"}})
 
+    def test_answers_made_before_the_app_carry_the_cors_headers(self):
+        self.env.ref("fastapi.fastapi_endpoint_demo").cors_allowed_origins = "https://shop.example"
+        self.env["ir.config_parameter"].sudo().set_param("web.max_file_upload_size", "1000")
+        post = self.chunked_post(f"{DEMO}/demo/retrying_json?nbr_retries=0")
+        post = post.replace(b"\r\n\r\n", b"\r\nOrigin: https://shop.example\r\n\r\n", 1)
+        piece = b"400\r\n" + b"x" * 0x400 + b"\r\n"
+        status, headers, body = self.raw(post, 20, (piece, piece))
+        self.assertJsonAnswer(status, headers, body, 413)
+        self.assertEqual(headers["access-control-allow-origin"], "https://shop.example")
+        with self.assertLogs("odoo.addons.fastapi.dispatcher", "WARNING"):
+            status, headers, body = self.raw(post + b"zz\r\nxx\r\n0\r\n\r\n")
+        self.assertJsonAnswer(status, headers, body, 400)
+        self.assertEqual(headers["access-control-allow-origin"], "https://shop.example")
+        other = post.replace(b"https://shop.example", b"https://evil.example")
+        status, headers, body = self.raw(other, 20, (piece, piece))
+        self.assertJsonAnswer(status, headers, body, 413)
+        self.assertNotIn("access-control-allow-origin", headers)
+
     def test_malformed_chunk_framing_is_400(self):
         with self.assertLogs("odoo.addons.fastapi.dispatcher", "WARNING"):
             answer = self.raw(self.chunked_post(f"{DEMO}/demo/retrying_json?nbr_retries=0") + b"zz\r\nxx\r\n0\r\n\r\n")
