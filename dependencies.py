@@ -100,9 +100,13 @@ async def optionally_authenticated_partner(
     return partner_env["res.partner"].browse(partner.id) if partner else None
 
 
+# Bounds that keep offset and limit within PostgreSQL's bigint.
+MAX_PAGE = MAX_PAGE_SIZE = 2**31 - 1
+
+
 async def paging(
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1)] = 80,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 80,
 ) -> Paging:
     return Paging(limit=page_size, offset=(page - 1) * page_size)
 

@@ -173,6 +173,10 @@ class FastApiDispatcher(http.Dispatcher):
         try:
             with self._lease_app(env, route) as app:
                 result = app(scope, body)
+        except Exception as exc:
+            # Raised through the app's last-resort handler, which answered it.
+            _log_client_error_briefly(exc, describe(exc).status)
+            raise
         finally:
             fastapi_endpoint_id_ctx.reset(endpoint_token)
             odoo_env_ctx.reset(env_token)
@@ -187,14 +191,7 @@ class FastApiDispatcher(http.Dispatcher):
         if exc is None:
             werkzeug.exceptions.abort(_to_response(result))
         self._app_error = _AppError(exc, result)
-        if result.status < 500 and not hasattr(exc, "loglevel"):
-            # Odoo logs what a request raised. A client's error is one line,
-            # not a traceback: a WARNING with Odoo's full message, or, for an
-            # HTTP error the app chose (the access log shows its status),
-            # a DEBUG line.
-            level = logging.DEBUG if isinstance(exc, StarletteHTTPException) else logging.WARNING
-            with contextlib.suppress(AttributeError):
-                exc.loglevel = level  # type: ignore[attr-defined]
+        _log_client_error_briefly(exc, result.status)
         raise exc
 
     def handle_error(self, exc: Exception) -> Callable:
@@ -303,6 +300,19 @@ class FastApiDispatcher(http.Dispatcher):
     def _build_app(self, env: Environment, route: EndpointRoute) -> LoopedApp:
         endpoint = env["fastapi.endpoint"].sudo().browse(route.endpoint_id)
         return LoopedApp(endpoint._get_app())
+
+
+def _log_client_error_briefly(exc: BaseException, status: int) -> None:
+    """Odoo logs what a request raised: a client's error is one line, not a traceback.
+
+    A WARNING with Odoo's full message, or, for an HTTP error the app chose
+    (the access log shows its status), a DEBUG line.
+    """
+    if status >= 500 or hasattr(exc, "loglevel"):
+        return
+    level = logging.DEBUG if isinstance(exc, StarletteHTTPException) else logging.WARNING
+    with contextlib.suppress(AttributeError):
+        exc.loglevel = level  # type: ignore[attr-defined]
 
 
 def _to_response(result: AsgiResponse) -> http.Response:

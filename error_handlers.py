@@ -38,6 +38,7 @@ from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
 from .validation_errors import json_safe, request_validation_error_handler
 
 INTERNAL_ERROR = "Internal Server Error"
+BAD_VALUE = "A value is out of range or not valid."
 
 # Answers to database constraint violations, by PostgreSQL error code.
 _INTEGRITY = {
@@ -78,6 +79,8 @@ def _status_and_detail(exc: BaseException) -> tuple[int, Any]:
         return 404, _app_message(exc) or "Not found"
     if isinstance(exc, psycopg2.IntegrityError):
         return _integrity_answer(exc)
+    if _value_refused_by_database(exc):
+        return 422, BAD_VALUE
     if isinstance(exc, UserError):
         if isinstance(exc.__cause__, psycopg2.IntegrityError):
             # Odoo's retry turns a constraint violation into a ValidationError
@@ -103,15 +106,37 @@ def _composed_by_odoo(exc: BaseException) -> bool:
     ``base`` models compose the messages of access rights, record rules and
     missing records; business addons and API code write their own.
     """
-    tb: types.TracebackType | None = exc.__traceback__
-    if tb is None:
+    if exc.__traceback__ is None:
         return False
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    module = tb.tb_frame.f_globals.get("__name__", "")
+    module = _raising_module(exc)
     if module.startswith("odoo.addons."):
         return module.startswith("odoo.addons.base.")
     return module == "odoo" or module.startswith("odoo.")
+
+
+def _value_refused_by_database(exc: BaseException) -> bool:
+    """Whether a value sent by the client is one PostgreSQL cannot hold.
+
+    Python's integers are unbounded and its strings may hold NUL: a page
+    number past bigint or a NUL in a path parameter fails in the database
+    (a DataError), or in psycopg2 before it (a ValueError raised while Odoo's
+    cursor adapts the value), whatever the route checked.
+    """
+    if isinstance(exc, psycopg2.DataError):
+        return True
+    if not isinstance(exc, ValueError):
+        return False
+    module = _raising_module(exc)
+    return module == "odoo.sql_db" or module.startswith("psycopg2")
+
+
+def _raising_module(exc: BaseException) -> str:
+    tb: types.TracebackType | None = exc.__traceback__
+    if tb is None:
+        return ""
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_globals.get("__name__", "")
 
 
 def _integrity_answer(exc: psycopg2.IntegrityError) -> tuple[int, str]:
