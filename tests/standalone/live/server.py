@@ -96,6 +96,11 @@ class OdooServer:
             ",".join(self.databases),
             "--http-port",
             str(self.port),
+            # A port of its own for the websocket process of a prefork
+            # server: two servers on Odoo's default one leave the second's
+            # process failing to bind and respawned every second.
+            "--gevent-port",
+            str(free_port()),
             "--workers",
             str(self.workers),
             "--max-cron-threads",
