@@ -203,6 +203,29 @@ def create_note_then_collide(
     return _out(note)
 
 
+class NoteName(BaseModel):
+    name: str
+
+
+@router.put(
+    "/notes/{note_id}",
+    responses={**UNAUTHORIZED, 404: {"description": "No such note of the caller's"}},
+    dependencies=[Depends(idempotent(caller=authenticated_partner, methods=("PUT",)))],
+)
+def rename_note(
+    note_id: int,
+    data: NoteName,
+    env: Annotated[Environment, Depends(authenticated_partner_env)],
+) -> NoteOut:
+    """Renames a note; a retry runs again if the note was changed since."""
+    # search, not browse: the record rule keeps the caller's notes only.
+    note = env["fastapi.test.note"].search([("id", "=", note_id)], limit=1)
+    if not note:
+        raise HTTPException(404, "No such note")
+    note.write({"name": data.name})
+    return _out(note)
+
+
 class Event(BaseModel):
     event_id: str
     name: str
