@@ -111,6 +111,29 @@ def test_serialization_failure_ends_with_one_execution(database, two_servers):
     assert again.json() == response.json()
 
 
+def put(server: OdooServer, note_id: int, key: str, name: str) -> requests.Response:
+    headers = {**ALICE, "Idempotency-Key": key}
+    return requests.put(f"{server.base_url}{NOTES}/notes/{note_id}", json={"name": name}, headers=headers, timeout=60)
+
+
+def test_put_runs_again_once_another_transaction_changed_its_note(database, two_servers):
+    first, second = two_servers
+    created = post(first, "/notes/once", unique(), unique())
+    assert created.status_code == 201, created.text
+    note_id, key, name = created.json()["id"], unique(), unique()
+    answer = put(first, note_id, key, name)
+    assert answer.status_code == 200, answer.text
+    replay = put(second, note_id, key, name)
+    assert replay.headers.get("Idempotent-Replayed") == "true"
+    query(database, "UPDATE fastapi_test_note SET name = 'changed elsewhere' WHERE id = %s", (note_id,))
+    again = put(second, note_id, key, name)
+    assert again.status_code == 200, again.text
+    assert "Idempotent-Replayed" not in again.headers
+    assert again.json() == answer.json()
+    assert notes(database, name) == 1
+    assert put(first, note_id, key, name).headers.get("Idempotent-Replayed") == "true"
+
+
 def _kill_workers(server: OdooServer) -> None:
     for pid in server.pids()[1:]:
         os.kill(pid, signal.SIGKILL)
