@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from odoo.api import Environment
 
 from ..dependencies import fastapi_endpoint_id, odoo_env, optionally_authenticated_partner_impl
-from . import keys, store, written
+from . import keys, openapi, store, written
 from .middleware import STATE, Replay, RequestState
 
 _logger = logging.getLogger(__name__)
@@ -119,6 +119,11 @@ def idempotent(
             claim.discard = True
             raise
 
+    def document_openapi_operation(operation: dict[str, Any], method: str) -> None:
+        if method in methods:
+            openapi.document(operation, required=required, from_header=key is None)
+
+    idempotency_key.document_openapi_operation = document_openapi_operation
     # The caller's dependency is known only here: the signature FastAPI reads
     # is given as objects, not as the strings postponed annotations would be.
     idempotency_key.__signature__ = inspect.Signature(

@@ -234,3 +234,42 @@ class TestNotesIdempotency(HttpCase):
         self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
         self.assertEqual(again.json(), first.json())
         self.assertFalse(self.keys("k-15").records)
+
+    def operation(self, schema, path, method):
+        operation = schema["paths"][path][method]
+        header = [p for p in operation.get("parameters", []) if p["name"] == "Idempotency-Key"]
+        return header[0] if header else None, operation["responses"]
+
+    def test_openapi_documents_the_key_and_its_answers(self):
+        schema = self.url_open("/test_notes/openapi.json").json()
+        optional, responses = self.operation(schema, "/notes/once", "post")
+        self.assertEqual((optional["in"], optional["required"]), ("header", False))
+        self.assertEqual(optional["schema"]["maxLength"], 255)
+        detail = responses["409"]["content"]["application/json"]["schema"]
+        self.assertEqual(detail["properties"], {"detail": {"type": "string"}})
+        self.assertEqual(responses["400"]["content"]["application/json"]["schema"], detail)
+        # FastAPI's own 422 (invalid input) or the key's.
+        invalid = responses["422"]["content"]["application/json"]["schema"]["anyOf"]
+        self.assertEqual(invalid, [{"$ref": "#/components/schemas/HTTPValidationError"}, detail])
+        self.assertIn("Retry-After", responses["409"]["headers"])
+        required, _ = self.operation(schema, "/notes/once/slow", "post")
+        self.assertTrue(required["required"])
+        put, responses = self.operation(schema, "/notes/{note_id}", "put")
+        self.assertFalse(put["required"])
+        # The key from the body: no header, the same answers.
+        webhook, responses = self.operation(schema, "/webhooks/events", "post")
+        self.assertIsNone(webhook)
+        self.assertLessEqual({"400", "409", "422"}, set(responses))
+        plain, responses = self.operation(schema, "/notes", "post")
+        self.assertIsNone(plain)
+        self.assertNotIn("409", responses)
+
+    def test_openapi_documents_the_endpoint_switch(self):
+        self.endpoint.idempotent_requests = True
+        schema = self.url_open("/test_notes/openapi.json").json()
+        switched, responses = self.operation(schema, "/notes", "post")
+        self.assertFalse(switched["required"])
+        self.assertIn("409", responses)
+        read, responses = self.operation(schema, "/notes", "get")
+        self.assertIsNone(read)
+        self.assertNotIn("409", responses)
