@@ -152,7 +152,7 @@ def test_worker_killed_mid_request_leaves_no_stuck_key(database, two_servers):
 
     def doomed() -> None:
         try:
-            post(server, "/notes/once/slow?seconds=10", key, name, timeout=60)
+            post(server, "/notes/once/slow?seconds=8", key, name, timeout=60)
         except requests.RequestException as exc:
             errors.append(exc)
 

@@ -142,7 +142,7 @@ def create_note_slowly(
     data: NoteIn,
     partner: Annotated[ResPartner, Depends(authenticated_partner)],
     env: Annotated[Environment, Depends(authenticated_partner_env)],
-    seconds: float = 1.0,
+    seconds: Annotated[float, Query(ge=0, le=8)] = 1.0,
 ) -> NoteOut:
     """Takes its time after writing: duplicates arrive while it runs."""
     note = env["fastapi.test.note"].create({"name": data.name, "partner_id": partner.id})
@@ -208,7 +208,7 @@ class NoteName(BaseModel):
 
 
 @router.put(
-    "/notes/{note_id}",
+    "/notes/{note_id:int}",
     responses={**UNAUTHORIZED, 404: {"description": "No such note of the caller's"}},
     dependencies=[Depends(idempotent(caller=authenticated_partner, methods=("PUT",)))],
 )

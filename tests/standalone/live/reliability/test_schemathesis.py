@@ -29,7 +29,7 @@ from server import OdooServer
 
 REPO = Path(__file__).resolve().parents[4]
 # Routes whose errors are what they demonstrate.
-DELIBERATE = {"GET /demo/exception", "POST /notes/then-fail"}
+DELIBERATE = {"GET /demo/exception", "POST /notes/then-fail", "POST /notes/once/refuse"}
 APIS = {"demo": "/fastapi_demo", "notes": "/test_notes"} if soak_enabled() else {"demo": "/fastapi_demo"}
 
 
@@ -59,8 +59,10 @@ def run(server: OdooServer, root: str, report: Path) -> dict:
         "--report-json-path",
         str(report),
     ]
+    # One Idempotency-Key per distinct request, as a client sends (see the hooks).
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": str(Path(__file__).with_name("schemathesis_hooks.py"))}
     # Its working directory gets a cache of failing cases: not the repository.
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=report.parent)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=report.parent, env=env)
     assert report.exists(), result.stdout[-3000:] + result.stderr[-3000:]
     return json.loads(report.read_text())
 
