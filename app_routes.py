@@ -30,12 +30,13 @@ import logging
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from typing import Annotated, Any, get_args, get_origin
 
 import fastapi
 from fastapi import APIRouter, FastAPI, params
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -129,6 +130,11 @@ class ServedFastAPI(FastAPI):
         finally:
             _serving_app.reset(token)
 
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            document_dependencies(super().openapi(), self.routes)
+        return self.openapi_schema
+
     def build_middleware_stack(self) -> Any:
         # The handlers tell the dispatcher which exception they answered, so
         # that it reaches Odoo as raised (see ``recording``).
@@ -138,6 +144,37 @@ class ServedFastAPI(FastAPI):
             return super().build_middleware_stack()
         finally:
             self.exception_handlers = handlers
+
+
+# A dependency may carry a function of this name, (operation, method) -> None:
+# it adds to the OpenAPI operation of each route that depends on it what
+# FastAPI cannot see (a header the dependency reads itself, its answers).
+DOCUMENT_OPERATION = "document_openapi_operation"
+
+
+def document_dependencies(schema: dict[str, Any], routes: Iterable[Any]) -> None:
+    """Let the routes' dependencies document themselves in ``schema``."""
+    paths = schema.get("paths", {})
+    for route in routes:
+        if not (isinstance(route, APIRoute) and route.include_in_schema):
+            continue
+        documenters = _documenters(route.dependant)
+        for method in sorted(route.methods):
+            operation = paths.get(route.path_format, {}).get(method.lower())
+            for document in documenters if operation is not None else []:
+                document(operation, method)
+
+
+def _documenters(dependant: Dependant) -> list[Callable[[dict[str, Any], str], None]]:
+    found: dict[int, Callable[[dict[str, Any], str], None]] = {}
+    pending = [dependant]
+    while pending:
+        current = pending.pop()
+        document = getattr(current.call, DOCUMENT_OPERATION, None)
+        if callable(document):
+            found.setdefault(id(document), document)
+        pending.extend(current.dependencies)
+    return list(found.values())
 
 
 ExceptionHandler = Callable[[Request, Exception], Response | Awaitable[Response]]

@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import werkzeug.exceptions
 from fastapi import Depends, HTTPException, Request, status
@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from odoo.api import Environment
 
 from ..dependencies import fastapi_endpoint_id, odoo_env, optionally_authenticated_partner_impl
-from . import keys, store
+from . import keys, openapi, store, written
 from .middleware import STATE, Replay, RequestState
 
 _logger = logging.getLogger(__name__)
@@ -28,6 +28,8 @@ DEFAULT_MAX_SIZE = 1 << 20
 # Headers that tell one client from another when no partner is authenticated.
 CREDENTIAL_HEADERS = ("authorization", "api-key", "x-api-key")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# Methods whose requests may run again once the records they wrote changed.
+REPEATABLE_METHODS = frozenset({"PUT", "DELETE"})
 
 # A key taken from the request instead of the header: given the request and
 # its body, it returns the key, or None when the request has none.
@@ -55,6 +57,12 @@ class Policy:
     replay_headers: tuple[str, ...]
     max_size: int
     credential_headers: tuple[str, ...]
+    repeatable: bool | None
+
+    def repeats(self, method: str) -> bool:
+        if self.repeatable is None:
+            return method in REPEATABLE_METHODS
+        return self.repeatable
 
 
 def idempotent(
@@ -68,6 +76,7 @@ def idempotent(
     replay_headers: Iterable[str] = (),
     max_size: int = DEFAULT_MAX_SIZE,
     credential_headers: Iterable[str] = CREDENTIAL_HEADERS,
+    repeatable: bool | None = None,
 ) -> Callable[..., AsyncIterator[None]]:
     """A dependency that runs a route once per ``Idempotency-Key``.
 
@@ -76,6 +85,10 @@ def idempotent(
     (``from_body_field``, ``from_request_digest``). ``caller``: a dependency
     whose value (a record or a string) scopes the keys; by default the
     authenticated partner, else the endpoint's user and the credentials headers.
+    ``repeatable``: whether a stored answer is dropped, and the request runs
+    again, once a record the request created or wrote was changed since by
+    another transaction; by default for PUT and DELETE, while POST and PATCH
+    answers are replayed as they are.
     """
     methods = frozenset(method.upper() for method in methods)
     if methods & SAFE_METHODS:
@@ -89,6 +102,7 @@ def idempotent(
         replay_headers=tuple(replay_headers),
         max_size=max_size,
         credential_headers=tuple(name.lower() for name in credential_headers),
+        repeatable=repeatable,
     )
     caller_dependency = caller or optionally_authenticated_partner_impl
 
@@ -105,6 +119,11 @@ def idempotent(
             claim.discard = True
             raise
 
+    def document_openapi_operation(operation: dict[str, Any], method: str) -> None:
+        if method in methods:
+            openapi.document(operation, required=required, from_header=key is None)
+
+    idempotency_key.document_openapi_operation = document_openapi_operation
     # The caller's dependency is known only here: the signature FastAPI reads
     # is given as objects, not as the strings postponed annotations would be.
     idempotency_key.__signature__ = inspect.Signature(
@@ -138,12 +157,14 @@ async def _claim(policy: Policy, request: Request, env: Environment, endpoint_id
     fingerprint = keys.fingerprint(
         request.method, request.url.path, request.url.query, request.headers.get("content-type", ""), body
     )
+    repeats = policy.repeats(request.method)
     found = store.look_up(env.cr, ident)
     if found.answer is not None and not found.expired:
         _check_fingerprint(found.answer, fingerprint)
-        if found.answer.state == store.TOO_LARGE:
-            raise HTTPException(status.HTTP_409_CONFLICT, "This request was done, but its answer cannot be replayed")
-        raise Replay(found.answer)
+        if not (repeats and _stale(env, found.answer)):
+            _replay(found.answer)
+        # Runs again as an expired key does: once it holds the key's lock.
+        _logger.info("FastAPI idempotency: %s %s runs again, its records changed", request.method, request.url.path)
     if not found.locked:
         if not (policy.wait and store.wait_for_lock(env.cr, ident, policy.wait)):
             raise HTTPException(
@@ -157,8 +178,20 @@ async def _claim(policy: Policy, request: Request, env: Environment, endpoint_id
     route = f"{request.method} {request.url.path}"[:255]
     claim = store.Claim(env.cr, ident, fingerprint, route, policy.retention, policy.max_size, policy.replay_headers)
     claim.savepoint = env.cr.savepoint(flush=True)
+    if repeats:
+        claim.env, claim.tracker = env, written.track(env.cr)
     state.claim = claim
     return claim
+
+
+def _stale(env: Environment, answer: store.StoredAnswer) -> bool:
+    return bool(answer.versions) and store.changed_since(env, answer.versions)
+
+
+def _replay(answer: store.StoredAnswer) -> NoReturn:
+    if answer.state == store.TOO_LARGE:
+        raise HTTPException(status.HTTP_409_CONFLICT, "This request was done, but its answer cannot be replayed")
+    raise Replay(answer)
 
 
 def _key(policy: Policy, request: Request, body: bytes) -> str | None:

@@ -18,19 +18,29 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from psycopg2.errors import LockNotAvailable
 
+from odoo.tools import SQL
+
 from .keys import allowed_headers, lock_id
 
 if TYPE_CHECKING:
+    from odoo.api import Environment
     from odoo.sql_db import BaseCursor, Savepoint
+
+    from .written import Tracker, Written
 
 STORED = "stored"
 TOO_LARGE = "too_large"
+
+# The row versions of the records an answer was made of, as stored:
+# [[model, table, {id: xmin}], ...]
+Versions = list[tuple[str, str, dict[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class StoredAnswer:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    versions: Versions | None = None
 
 
 @dataclass
@@ -66,13 +77,13 @@ def look_up(cr: BaseCursor, ident: Identity) -> Lookup:
     cr.execute(
         """
         SELECT pg_try_advisory_xact_lock(%s, %s), k.id, k.expires < (now() AT TIME ZONE 'UTC'),
-               k.fingerprint, k.state, k.status, k.response_headers, k.response_body
+               k.fingerprint, k.state, k.status, k.response_headers, k.response_body, k.records
           FROM (SELECT 1) AS one
           LEFT JOIN fastapi_idempotency_key k ON k.endpoint_id = %s AND k.caller = %s AND k.key = %s
         """,
         [*ident.lock, ident.endpoint_id, ident.caller, ident.key],
     )
-    locked, row_id, expired, fingerprint, state, status, headers, body = cr.fetchone()
+    locked, row_id, expired, fingerprint, state, status, headers, body, versions = cr.fetchone()
     if row_id is None:
         return Lookup(locked)
     answer = StoredAnswer(
@@ -81,6 +92,7 @@ def look_up(cr: BaseCursor, ident: Identity) -> Lookup:
         status=status or 0,
         headers=[tuple(pair) for pair in json.loads(headers or "[]")],
         body=base64.b64decode(bytes(body)) if body else b"",
+        versions=json.loads(versions) if versions else None,
     )
     return Lookup(locked, row_id, bool(expired), answer)
 
@@ -124,6 +136,40 @@ def forget(cr: BaseCursor, row_id: int) -> None:
     cr.execute("DELETE FROM fastapi_idempotency_key WHERE id = %s", [row_id])
 
 
+def versions_of(env: Environment, written: Written) -> Versions:
+    """The row version (xmin) of each record written that still exists.
+
+    Read after the ORM's pending writes are flushed: a row another
+    transaction changes later gets another xmin.
+    """
+    env.flush_all()
+    versions: Versions = []
+    for (model, table), ids in sorted(written.items()):
+        if ids and _has_table(env, model, table):
+            versions.append((model, table, _xmins(env.cr, table, ids)))
+    return versions
+
+
+def changed_since(env: Environment, versions: Versions) -> bool:
+    """Whether a record of ``versions`` was changed or deleted since, or its model is gone."""
+    for model, table, xmins in versions:
+        if not _has_table(env, model, table):
+            return True
+        if _xmins(env.cr, table, [int(id_) for id_ in xmins]) != xmins:
+            return True
+    return False
+
+
+def _has_table(env: Environment, model: str, table: str) -> bool:
+    cls = env.registry.get(model)
+    return cls is not None and cls._table == table and cls._auto and not cls._abstract and not cls._table_query
+
+
+def _xmins(cr: BaseCursor, table: str, ids: Iterable[int]) -> dict[str, str]:
+    cr.execute(SQL("SELECT id, xmin::text FROM %s WHERE id = ANY(%s)", SQL.identifier(table), sorted(ids)))
+    return {str(id_): xmin for id_, xmin in cr.fetchall()}
+
+
 @dataclass
 class Claim:
     """A key this request holds; ``store`` writes its answer."""
@@ -140,6 +186,9 @@ class Claim:
     savepoint: Savepoint | None = None
     # The handler failed with an exception that is not an HTTP answer of its own.
     discard: bool = False
+    # A repeatable route's: its records' versions are stored with a success.
+    env: Environment | None = None
+    tracker: Tracker | None = None
 
     def store(self, status: int, headers: list[tuple[str, str]], body: bytes) -> bool:
         """Store the answer if it is to be kept; True when it was."""
@@ -148,17 +197,20 @@ class Claim:
         if status >= 400 and self.savepoint is not None:
             self.savepoint.close(rollback=True)
         too_large = len(body) > self.max_size
+        # An error answer's writes are undone: it depends on no record.
+        versions = versions_of(self.env, self.tracker.records) if self.tracker and self.env and status < 400 else None
         self.cr.execute(
             """
             INSERT INTO fastapi_idempotency_key
                    (endpoint_id, caller, key, route, fingerprint, state, status,
-                    response_headers, response_body, expires, create_date)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s,
+                    response_headers, response_body, records, expires, create_date)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
                     (now() AT TIME ZONE 'UTC') + %s, now() AT TIME ZONE 'UTC')
             ON CONFLICT (endpoint_id, caller, key) DO UPDATE
                SET route = EXCLUDED.route, fingerprint = EXCLUDED.fingerprint, state = EXCLUDED.state,
                    status = EXCLUDED.status, response_headers = EXCLUDED.response_headers,
-                   response_body = EXCLUDED.response_body, expires = EXCLUDED.expires
+                   response_body = EXCLUDED.response_body, records = EXCLUDED.records,
+                   expires = EXCLUDED.expires
             """,
             [
                 self.ident.endpoint_id,
@@ -170,6 +222,7 @@ class Claim:
                 status,
                 json.dumps(allowed_headers(headers, self.extra_headers)),
                 None if too_large else base64.b64encode(body),
+                None if versions is None else json.dumps(versions),
                 self.retention,
             ],
         )

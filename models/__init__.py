@@ -1,5 +1,6 @@
 # Copyright 2026 The fastapi addon authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import base
 from . import fastapi_endpoint
 from .fastapi_endpoint import FastapiEndpoint
 from . import fastapi_endpoint_cors

@@ -37,6 +37,11 @@ class FastapiIdempotencyKey(models.Model):
     response_headers = fields.Text(readonly=True)
     response_body = fields.Binary(attachment=False, readonly=True)
     response_preview = fields.Text(compute="_compute_response_preview")
+    records = fields.Text(
+        readonly=True,
+        help="The records a repeatable request (PUT, DELETE) created or wrote, with their row versions: "
+        "its answer is replayed while none of them has changed.",
+    )
     create_date = fields.Datetime(string="Created", readonly=True)
     expires = fields.Datetime(required=True, readonly=True, index=True)
 

@@ -6,12 +6,14 @@ none of this (see the notes addon's HttpCase tests for the rest)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from server import OdooServer, query, running
@@ -111,6 +113,67 @@ def test_serialization_failure_ends_with_one_execution(database, two_servers):
     assert again.json() == response.json()
 
 
+def put(server: OdooServer, note_id: int, key: str, name: str) -> requests.Response:
+    headers = {**ALICE, "Idempotency-Key": key}
+    return requests.put(f"{server.base_url}{NOTES}/notes/{note_id}", json={"name": name}, headers=headers, timeout=60)
+
+
+def test_put_runs_again_once_another_transaction_changed_its_note(database, two_servers):
+    first, second = two_servers
+    created = post(first, "/notes/once", unique(), unique())
+    assert created.status_code == 201, created.text
+    note_id, key, name = created.json()["id"], unique(), unique()
+    answer = put(first, note_id, key, name)
+    assert answer.status_code == 200, answer.text
+    replay = put(second, note_id, key, name)
+    assert replay.headers.get("Idempotent-Replayed") == "true"
+    query(database, "UPDATE fastapi_test_note SET name = 'changed elsewhere' WHERE id = %s", (note_id,))
+    again = put(second, note_id, key, name)
+    assert again.status_code == 200, again.text
+    assert "Idempotent-Replayed" not in again.headers
+    assert again.json() == answer.json()
+    assert notes(database, name) == 1
+    assert put(first, note_id, key, name).headers.get("Idempotent-Replayed") == "true"
+
+
+def _lock_id(endpoint_id: int, caller: str, key: str) -> tuple[int, int]:
+    # idempotency/keys.py is pure: loaded on its own, without Odoo.
+    path = Path(__file__).resolve().parents[3] / "idempotency" / "keys.py"
+    spec = importlib.util.spec_from_file_location("idempotency_keys", path)
+    keys = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(keys)
+    return keys.lock_id(endpoint_id, caller, key)
+
+
+def test_stale_put_neither_replays_nor_runs_while_another_holds_its_key(database, two_servers):
+    import psycopg2  # noqa: PLC0415 - only the Odoo venv has it
+
+    first, second = two_servers
+    note_id, key, name = post(first, "/notes/once", unique(), unique()).json()["id"], unique(), unique()
+    assert put(first, note_id, key, name).status_code == 200
+    query(database, "UPDATE fastapi_test_note SET name = 'changed elsewhere' WHERE id = %s", (note_id,))
+    [(endpoint_id, caller)] = query(
+        database, "SELECT endpoint_id, caller FROM fastapi_idempotency_key WHERE key = %s", (key,)
+    )
+    # Another transaction holds the key, as one running the PUT again would.
+    holder = psycopg2.connect(
+        dbname=database, user=os.environ.get("ODOO_DB_USER", "odoo"), host=os.environ.get("PGHOST", "127.0.0.1")
+    )
+    try:
+        with holder.cursor() as cr:
+            cr.execute("SELECT pg_advisory_lock(%s, %s)", _lock_id(endpoint_id, caller, key))
+        busy = put(second, note_id, key, name)
+    finally:
+        holder.close()
+    assert busy.status_code == 409, busy.text
+    assert busy.headers["Retry-After"] == "1"
+    assert query(database, "SELECT name FROM fastapi_test_note WHERE id = %s", (note_id,)) == [("changed elsewhere",)]
+    again = put(second, note_id, key, name)
+    assert again.status_code == 200, again.text
+    assert "Idempotent-Replayed" not in again.headers
+    assert notes(database, name) == 1
+
+
 def _kill_workers(server: OdooServer) -> None:
     for pid in server.pids()[1:]:
         os.kill(pid, signal.SIGKILL)
@@ -129,7 +192,7 @@ def test_worker_killed_mid_request_leaves_no_stuck_key(database, two_servers):
 
     def doomed() -> None:
         try:
-            post(server, "/notes/once/slow?seconds=10", key, name, timeout=60)
+            post(server, "/notes/once/slow?seconds=8", key, name, timeout=60)
         except requests.RequestException as exc:
             errors.append(exc)
 

@@ -237,3 +237,36 @@ def test_route_settings_and_later_routes_are_kept():
 
     with TestClient(app()) as client:
         assert client.get("/later").json() == {"later": True}
+
+
+def documented_dependency(user: Annotated[str, Depends(current_user)]) -> None:
+    """Reads a header by hand; documents it and its answer itself."""
+
+
+def _document_token(operation: dict, method: str) -> None:
+    operation.setdefault("parameters", []).append({"name": "X-Token", "in": "header", "schema": {"type": "string"}})
+    operation["responses"]["409"] = {"description": f"taken ({method})"}
+
+
+documented_dependency.document_openapi_operation = _document_token
+
+
+def test_dependencies_document_themselves():
+    documented = APIRouter()
+
+    @documented.post("/baked", dependencies=[Depends(documented_dependency)])
+    async def baked() -> None: ...
+
+    @documented.put("/app-wide")
+    async def app_wide() -> None: ...
+
+    # Through a twin of the baker (an overridden sub-dependency), and app-wide.
+    baker = Baker({current_user: user_from_header})
+    app = ServedFastAPI(dependencies=[baker.depends(Depends(documented_dependency))])
+    baker.include(app, documented)
+    paths = app.openapi()["paths"]
+    for path, method in [("/baked", "post"), ("/app-wide", "put")]:
+        operation = paths[path][method]
+        assert [p["name"] for p in operation["parameters"]] == ["x-user", "X-Token"], operation
+        assert operation["responses"]["409"] == {"description": f"taken ({method.upper()})"}
+    assert app.openapi() is app.openapi()

@@ -24,6 +24,16 @@ async def partner_from_token(
     return env["res.partner"].browse(partner.id)
 
 
+def _document_unauthorized(operation: dict, method: str) -> None:
+    # The header is FastAPI's to document; the 401 of an unknown one is ours.
+    operation["responses"].setdefault("401", {"description": "No partner has the X-Partner-Ref given"})
+
+
+# Every route that authenticates the caller says so in the OpenAPI schema
+# (see app_routes.document_dependencies).
+partner_from_token.document_openapi_operation = _document_unauthorized
+
+
 class FastapiEndpoint(models.Model):
     _inherit = "fastapi.endpoint"
 

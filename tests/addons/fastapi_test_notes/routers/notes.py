@@ -142,7 +142,7 @@ def create_note_slowly(
     data: NoteIn,
     partner: Annotated[ResPartner, Depends(authenticated_partner)],
     env: Annotated[Environment, Depends(authenticated_partner_env)],
-    seconds: float = 1.0,
+    seconds: Annotated[float, Query(ge=0, le=8)] = 1.0,
 ) -> NoteOut:
     """Takes its time after writing: duplicates arrive while it runs."""
     note = env["fastapi.test.note"].create({"name": data.name, "partner_id": partner.id})
@@ -200,6 +200,29 @@ def create_note_then_collide(
         with env.registry.cursor() as other:
             other.execute("UPDATE res_partner SET write_date = now() WHERE id = %s", [partner.id])
         env.cr.execute("UPDATE res_partner SET write_date = now() WHERE id = %s", [partner.id])
+    return _out(note)
+
+
+class NoteName(BaseModel):
+    name: str
+
+
+@router.put(
+    "/notes/{note_id:int}",
+    responses={**UNAUTHORIZED, 404: {"description": "No such note of the caller's"}},
+    dependencies=[Depends(idempotent(caller=authenticated_partner, methods=("PUT",)))],
+)
+def rename_note(
+    note_id: int,
+    data: NoteName,
+    env: Annotated[Environment, Depends(authenticated_partner_env)],
+) -> NoteOut:
+    """Renames a note; a retry runs again if the note was changed since."""
+    # search, not browse: the record rule keeps the caller's notes only.
+    note = env["fastapi.test.note"].search([("id", "=", note_id)], limit=1)
+    if not note:
+        raise HTTPException(404, "No such note")
+    note.write({"name": data.name})
     return _out(note)
 
 

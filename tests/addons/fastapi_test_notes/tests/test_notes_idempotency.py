@@ -6,6 +6,8 @@ Sequential behaviour only: concurrency is shown by the live tests
 (tests/standalone/live/test_live_idempotency.py) on committed databases.
 """
 
+import json
+
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -33,6 +35,17 @@ class TestNotesIdempotency(HttpCase):
     def keys(self, key):
         self.env.invalidate_all()
         return self.Key.search([("key", "=", key)])
+
+    def put(self, note_id, key, name):
+        headers = {"X-Partner-Ref": "alice-token", "Idempotency-Key": key}
+        return self.url_open(f"/test_notes/notes/{note_id}", method="PUT", headers=headers, json={"name": name})
+
+    def change_elsewhere(self, note, name):
+        # The request's writes are in savepoints of its own (subtransactions):
+        # the test's write gets another transaction id, as another request's would.
+        self.env.invalidate_all()
+        note.write({"name": name})
+        note.flush_recordset()
 
     def expire(self, key):
         self.env.cr.execute(
@@ -176,3 +189,87 @@ class TestNotesIdempotency(HttpCase):
         self.assertEqual(plain.status_code, 201, plain.text)
         # Public routes stay public: the switch authenticates nobody.
         self.assertEqual(self.url_open("/test_notes/openapi.json").status_code, 200)
+
+    def test_put_replayed_while_its_note_is_unchanged(self):
+        note = self.Note.create({"name": "to rename", "partner_id": self.alice.id})
+        first = self.put(note.id, "k-12", "renamed")
+        self.assertEqual(first.status_code, 200, first.text)
+        self.assertEqual(first.json()["name"], "renamed")
+        again = self.put(note.id, "k-12", "renamed")
+        self.assertEqual(again.status_code, 200, again.text)
+        self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
+        self.assertEqual(again.json(), first.json())
+        stored = json.loads(self.keys("k-12").records)
+        self.assertEqual([(model, list(ids)) for model, _table, ids in stored], [("fastapi.test.note", [str(note.id)])])
+
+    def test_put_runs_again_once_its_note_changed(self):
+        note = self.Note.create({"name": "to rename", "partner_id": self.alice.id})
+        self.put(note.id, "k-13", "renamed")
+        self.change_elsewhere(note, "renamed elsewhere")
+        again = self.put(note.id, "k-13", "renamed")
+        self.assertEqual(again.status_code, 200, again.text)
+        self.assertNotIn("Idempotent-Replayed", again.headers)
+        self.env.invalidate_all()
+        self.assertEqual(note.name, "renamed")
+        self.assertEqual(len(self.keys("k-13")), 1)
+        # The new answer is stored, and replayed while nothing changes.
+        third = self.put(note.id, "k-13", "renamed")
+        self.assertEqual(third.headers.get("Idempotent-Replayed"), "true")
+
+    def test_put_of_a_deleted_note_runs_again(self):
+        note = self.Note.create({"name": "to delete", "partner_id": self.alice.id})
+        self.put(note.id, "k-14", "renamed")
+        note.unlink()
+        again = self.put(note.id, "k-14", "renamed")
+        self.assertEqual(again.status_code, 404, again.text)
+        self.assertNotIn("Idempotent-Replayed", again.headers)
+        # An error answer depends on no record: it is replayed as it is.
+        self.assertFalse(self.keys("k-14").records)
+
+    def test_post_replayed_though_its_note_changed(self):
+        first = self.post("/notes/once", "k-15", json={"name": "posted"})
+        self.assertEqual(first.status_code, 201, first.text)
+        self.change_elsewhere(self.Note.browse(first.json()["id"]), "changed after the POST")
+        again = self.post("/notes/once", "k-15", json={"name": "posted"})
+        self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
+        self.assertEqual(again.json(), first.json())
+        self.assertFalse(self.keys("k-15").records)
+
+    def operation(self, schema, path, method):
+        operation = schema["paths"][path][method]
+        header = [p for p in operation.get("parameters", []) if p["name"] == "Idempotency-Key"]
+        return header[0] if header else None, operation["responses"]
+
+    def test_openapi_documents_the_key_and_its_answers(self):
+        schema = self.url_open("/test_notes/openapi.json").json()
+        optional, responses = self.operation(schema, "/notes/once", "post")
+        self.assertEqual((optional["in"], optional["required"]), ("header", False))
+        self.assertEqual(optional["schema"]["maxLength"], 255)
+        detail = responses["409"]["content"]["application/json"]["schema"]
+        self.assertEqual(detail["properties"], {"detail": {"type": "string"}})
+        self.assertEqual(responses["400"]["content"]["application/json"]["schema"], detail)
+        # FastAPI's own 422 (invalid input) or the key's.
+        invalid = responses["422"]["content"]["application/json"]["schema"]["anyOf"]
+        self.assertEqual(invalid, [{"$ref": "#/components/schemas/HTTPValidationError"}, detail])
+        self.assertIn("Retry-After", responses["409"]["headers"])
+        required, _ = self.operation(schema, "/notes/once/slow", "post")
+        self.assertTrue(required["required"])
+        put, responses = self.operation(schema, "/notes/{note_id}", "put")
+        self.assertFalse(put["required"])
+        # The key from the body: no header, the same answers.
+        webhook, responses = self.operation(schema, "/webhooks/events", "post")
+        self.assertIsNone(webhook)
+        self.assertLessEqual({"400", "409", "422"}, set(responses))
+        plain, responses = self.operation(schema, "/notes", "post")
+        self.assertIsNone(plain)
+        self.assertNotIn("409", responses)
+
+    def test_openapi_documents_the_endpoint_switch(self):
+        self.endpoint.idempotent_requests = True
+        schema = self.url_open("/test_notes/openapi.json").json()
+        switched, responses = self.operation(schema, "/notes", "post")
+        self.assertFalse(switched["required"])
+        self.assertIn("409", responses)
+        read, responses = self.operation(schema, "/notes", "get")
+        self.assertIsNone(read)
+        self.assertNotIn("409", responses)

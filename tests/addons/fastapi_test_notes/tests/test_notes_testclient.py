@@ -80,3 +80,23 @@ class TestNotesTestClient(FastAPITransactionCase):
         self.assertEqual(other.status_code, 422, other.text)
         self.assertEqual(repeated.status_code, 400, repeated.text)
         self.assertEqual(self.env["fastapi.test.note"].search_count([("name", "=", "once")]), 1)
+
+    def test_idempotent_put_runs_again_once_its_note_changed(self):
+        endpoint = self.env.ref("fastapi_test_notes.notes_endpoint")
+        note = self.env["fastapi.test.note"].search([("name", "=", "alice 0")])
+        headers = {"Idempotency-Key": "tc-put"}
+        with self._create_test_client(dependency_overrides={fastapi_endpoint_id: constant(endpoint.id)}) as client:
+            first = client.put(f"/notes/{note.id}", json={"name": "renamed"}, headers=headers)
+            replayed = client.put(f"/notes/{note.id}", json={"name": "renamed"}, headers=headers)
+            stored = self.env["fastapi.idempotency.key"].search([("key", "=", "tc-put")])
+            self.assertIn(f'"{note.id}"', stored.records)
+            # A savepoint of its own: this write gets another transaction id,
+            # as another request's would.
+            with self.env.cr.savepoint():
+                note.write({"name": "changed since"})
+            again = client.put(f"/notes/{note.id}", json={"name": "renamed"}, headers=headers)
+        self.assertEqual(first.status_code, 200, first.text)
+        self.assertEqual(replayed.headers.get("Idempotent-Replayed"), "true")
+        self.assertEqual(again.status_code, 200, again.text)
+        self.assertNotIn("Idempotent-Replayed", again.headers)
+        self.assertEqual(note.name, "renamed")

@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parents[4]
 DELIBERATE: dict[str, set[str] | None] = {
     "GET /demo/exception": None,
     "POST /notes/then-fail": None,
+    "POST /notes/once/refuse": None,
     "GET /demo/retrying": {"ST112"},
     "POST /demo/retrying": {"ST112"},
     "POST /demo/retrying_json": {"ST112"},
@@ -71,8 +72,10 @@ def run(server: OdooServer, root: str, report: Path) -> dict:
         "--report-json-path",
         str(report),
     ]
+    # One Idempotency-Key per distinct request, as a client sends (see the hooks).
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": str(Path(__file__).with_name("schemathesis_hooks.py"))}
     # Its working directory gets a cache of failing cases: not the repository.
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=report.parent)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=report.parent, env=env)
     assert report.exists(), result.stdout[-3000:] + result.stderr[-3000:]
     return json.loads(report.read_text())
 
