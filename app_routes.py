@@ -122,6 +122,9 @@ class ServedFastAPI(FastAPI):
     """
 
     baked_overrides: Overrides | None = None
+    # Functions that add to its OpenAPI schema what FastAPI does not list
+    # (answers made around the routes), called once the schema is built.
+    openapi_documenters: tuple[Callable[[dict[str, Any]], None], ...] = ()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         token = _serving_app.set(self)
@@ -132,7 +135,10 @@ class ServedFastAPI(FastAPI):
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
-            document_dependencies(super().openapi(), self.routes)
+            schema = super().openapi()
+            document_dependencies(schema, self.routes)
+            for document in self.openapi_documenters:
+                document(schema)
         return self.openapi_schema
 
     def build_middleware_stack(self) -> Any:

@@ -12,13 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..openapi_answers import add_answer
 from . import keys
 
-DETAIL_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {"detail": {"type": "string"}},
-    "required": ["detail"],
-}
 # keys.validate's alphabet, without the spaces a client's HTTP stack strips
 # at either end of a header value.
 KEY_SCHEMA: dict[str, Any] = {
@@ -43,7 +39,7 @@ def document(operation: dict[str, Any], *, required: bool, from_header: bool) ->
         _add_header(operation, required)
     responses = operation.setdefault("responses", {})
     for code, description in ANSWERS.items():
-        _add_answer(responses, code, description)
+        add_answer(responses, code, description)
     responses["409"].setdefault("headers", RETRY_AFTER)
 
 
@@ -62,21 +58,3 @@ def _add_header(operation: dict[str, Any], required: bool) -> None:
             "schema": KEY_SCHEMA,
         }
     )
-
-
-def _add_answer(responses: dict[str, Any], code: str, description: str) -> None:
-    answer = responses.get(code)
-    if answer is None:
-        responses[code] = {"description": description, "content": {"application/json": {"schema": DETAIL_SCHEMA}}}
-        return
-    # The route's own answer with that code (FastAPI's 422 for invalid
-    # input, a 400 of the handler's): its body may now be either.
-    own = answer.get("description", "")
-    if description not in own:
-        answer["description"] = f"{own}; or: {description}" if own else description
-    media = answer.setdefault("content", {}).setdefault("application/json", {})
-    schema = media.get("schema")
-    if not schema:
-        media["schema"] = DETAIL_SCHEMA
-    elif DETAIL_SCHEMA not in schema.get("anyOf", [schema]):
-        media["schema"] = {"anyOf": [schema, DETAIL_SCHEMA]}

@@ -20,6 +20,7 @@ from ..app_routes import Baker, ServedFastAPI
 from ..context import ContextProvided
 from ..dispatcher import EndpointRoute, app_pool, prune_pool
 from ..engine.cors import CorsPolicy
+from ..openapi_answers import document_error_answers
 from ..routing import (
     RoutingTable,
     app_route_taken,
@@ -297,6 +298,7 @@ class FastapiEndpoint(models.Model):
         params = self._prepare_fastapi_app_params()
         params["dependencies"] = [baker.depends(dep) for dep in params.get("dependencies") or []]
         app = ServedFastAPI(**params)
+        app.openapi_documenters = (document_error_answers,)
         for router in [*self._get_fastapi_routers(), docs.router]:
             baker.include(app, router)
         app.dependency_overrides.update(overrides)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException
 from fastapi.testclient import TestClient
 
 from app_routes import Baker, ServedFastAPI
+from openapi_answers import document_error_answers
 
 events: list[str] = []
 
@@ -270,3 +271,26 @@ def test_dependencies_document_themselves():
         assert [p["name"] for p in operation["parameters"]] == ["x-user", "X-Token"], operation
         assert operation["responses"]["409"] == {"description": f"taken ({method.upper()})"}
     assert app.openapi() is app.openapi()
+
+
+def test_the_addons_own_answers_are_documented():
+    router = APIRouter()
+
+    @router.post("/items")
+    async def create(item: dict[str, int]) -> None: ...
+
+    @router.get("/plain")
+    async def plain() -> None: ...
+
+    app = ServedFastAPI()
+    app.openapi_documenters = (document_error_answers,)
+    Baker({}).include(app, router)
+    paths = app.openapi()["paths"]
+    responses = paths["/items"]["post"]["responses"]
+    detail = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+    # A body that cannot be parsed; a value the database refuses, beside FastAPI's list of errors.
+    assert responses["400"]["content"]["application/json"]["schema"] == detail
+    assert responses["422"]["content"]["application/json"]["schema"] == {
+        "anyOf": [{"$ref": "#/components/schemas/HTTPValidationError"}, detail]
+    }
+    assert set(paths["/plain"]["get"]["responses"]) == {"200"}

@@ -46,7 +46,7 @@ def _out(note) -> NoteOut:
     return NoteOut(id=note.id, name=note.name, partner_id=note.partner_id.id)
 
 
-@router.get("/notes", responses=UNAUTHORIZED)
+@router.get("/notes")
 def list_notes(
     env: Annotated[Environment, Depends(authenticated_partner_env)],
     page: Annotated[Paging, Depends(paging)],
