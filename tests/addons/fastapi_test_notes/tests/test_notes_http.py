@@ -35,6 +35,8 @@ class TestNotesHttp(HttpCase):
         self.assertEqual([item["name"] for item in body["items"]], ["alice's"])
         self.assertEqual(self.call("GET", "/notes", partner_ref=None).status_code, 422)
         self.assertEqual(self.call("GET", "/notes", partner_ref="nobody").status_code, 401)
+        # Not the partners without a reference.
+        self.assertEqual(self.url_open("/test_notes/notes", headers={"X-Partner-Ref": ""}).status_code, 401)
 
     def test_record_rule_refuses_other_partner(self):
         with self.assertLogs("odoo.http", "WARNING") as logs:
