@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, StrictInt
+from pydantic import BaseModel, Field, StrictInt
 
 from odoo.api import Environment
 from odoo.exceptions import UserError
@@ -227,7 +227,9 @@ def rename_note(
 
 
 class Event(BaseModel):
-    event_id: str
+    # What makes a key (keys.validate): printable ASCII, 255 characters with
+    # the "event_id:" prefix. The schema says so: an id outside it is 400.
+    event_id: Annotated[str, Field(min_length=1, max_length=246, pattern=r"^[ -~]+$")]
     name: str
 
 
