@@ -189,7 +189,6 @@ from .auth.api_key import VerifiedKey  # noqa: E402
 async def odoo_api_key(
     request: Request,
     endpoint_id: Annotated[int, Depends(fastapi_endpoint_id)],
-    env: Annotated[Environment, Depends(odoo_env)],
     # For the docs' "Authorize" button. The headers themselves are read from
     # the request: a malformed one is refused as every other bad key is, and
     # the api-key header, an option of the endpoint, costs no dependency.
@@ -198,6 +197,12 @@ async def odoo_api_key(
     """The request's Odoo API key, verified against the endpoint's scope; 401 otherwise."""
     client = request.client.host if request.client else ""
     headers = request.headers
+    # The key is looked up in the request's env itself, not through
+    # ``odoo_env``: FastAPI solves a dependency's whole subtree again for each
+    # dependency that reaches it, and the routes of a key reach ``odoo_env``
+    # anyway (api_key_env, the partner variant). Only the cursor and the
+    # registry of this env are used: its user and company do not matter.
+    env = odoo_env_ctx.get()
     return api_key_auth.verify(env, endpoint_id, client, headers.get("Authorization"), headers.get("api-key"))
 
 
