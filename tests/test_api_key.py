@@ -1,19 +1,26 @@
 # Copyright 2026 The fastapi addon authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Odoo API keys on an endpoint, through Odoo's real HTTP stack (HttpCase)."""
+"""Odoo API keys on an endpoint, through Odoo's real HTTP stack (HttpCase); their dependencies in a TestClient."""
 
 import datetime
 import logging
 import secrets
 import time
 import tracemalloc
+from typing import Annotated
 from unittest.mock import patch
 
+from fastapi import Depends, FastAPI
+
 from odoo import Command
+from odoo.api import Environment
 from odoo.tests import HttpCase, tagged
 
 from ..auth import api_key_auth
-from ..auth.api_key import FailureThrottle
+from ..auth.api_key import FailureThrottle, VerifiedKey
+from ..dependencies import api_key_env, constant, odoo_api_key, odoo_env
+from ..routers.api_key_demo_router import router as api_key_demo_router
+from .common import FastAPITransactionCase
 
 ROOT = "/test_api_keys"
 
@@ -265,3 +272,48 @@ class TestApiKeyOverHttp(HttpCase):
         key = keys._generate(None, "from the form", None)
         self.assertEqual(self.env["res.users.apikeys"].sudo().browse(self._key_id(key)).scope, "fastapi")
         self.assertOk(self.get("/me", key))
+
+    def test_docs_offer_the_bearer_scheme(self):
+        spec = self.url_open(ROOT + "/openapi.json").json()
+        self.assertEqual(
+            spec["components"]["securitySchemes"],
+            {"HTTPBearer": {"type": "http", "scheme": "bearer", "description": "An Odoo API key."}},
+        )
+        for path in ("/me", "/partners/{partner_id}", "/demo/who_ami"):
+            self.assertEqual(spec["paths"][path]["get"]["security"], [{"HTTPBearer": []}], path)
+
+
+@tagged("post_install", "-at_install")
+class TestApiKeyDependencies(FastAPITransactionCase):
+    """The API-key dependencies in a TestClient: their overrides keep working."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.default_fastapi_router = api_key_demo_router
+        cls.holder = cls.env["res.users"].create(
+            {"name": "Key Holder", "login": "dependency_key_holder", "lang": "en_US"}
+        )
+        cls.verified = VerifiedKey(cls.holder.id, cls.holder.partner_id.id, None, None)
+
+    def test_override_of_odoo_api_key_reaches_api_key_env(self):
+        with self._create_test_client(dependency_overrides={odoo_api_key: constant(self.verified)}) as client:
+            response = client.get("/me")
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), {"id": self.holder.id, "login": "dependency_key_holder"})
+
+    def test_odoo_env_shapes_the_env_of_the_key_user(self):
+        seen = {}
+
+        async def marked_env():
+            return self.env(context=dict(self.env.context, marked=True))
+
+        def record(env: Annotated[Environment, Depends(api_key_env)]) -> None:
+            seen.update(uid=env.uid, marked=env.context.get("marked"))
+
+        app = FastAPI()
+        app.get("/probe")(record)
+        overrides = {odoo_api_key: constant(self.verified), odoo_env: marked_env}
+        with self._create_test_client(app=app, dependency_overrides=overrides) as client:
+            self.assertEqual(client.get("/probe").status_code, 200)
+        self.assertEqual(seen, {"uid": self.holder.id, "marked": True})
