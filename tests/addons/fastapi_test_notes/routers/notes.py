@@ -30,8 +30,13 @@ async def note_quota_exceeded_handler(request: Request, exc: NoteQuotaExceeded) 
     return JSONResponse({"detail": "quota exceeded", "limit": exc.args[0]}, status_code=429)
 
 
+# A string PostgreSQL can store: no NUL. Said in the schema, so that a
+# client (or schemathesis) knows such a name is refused, with a 422.
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+
+
 class NoteIn(BaseModel):
-    name: str
+    name: Text
     # Strict: JSON false is not partner 0.
     partner_id: StrictInt | None = None
 
@@ -125,7 +130,7 @@ def create_note_once(
 
 class Refusal(BaseModel):
     kind: str
-    name: str
+    name: Text
 
 
 @router.post(
@@ -204,7 +209,7 @@ def create_note_then_collide(
 
 
 class NoteName(BaseModel):
-    name: str
+    name: Text
 
 
 @router.put(
@@ -230,7 +235,7 @@ class Event(BaseModel):
     # What makes a key (keys.validate): printable ASCII, 255 characters with
     # the "event_id:" prefix. The schema says so: an id outside it is 400.
     event_id: Annotated[str, Field(min_length=1, max_length=246, pattern=r"^[ -~]+$")]
-    name: str
+    name: Text
 
 
 @router.post("/webhooks/events", dependencies=[Depends(idempotent(key=from_body_field("event_id"), required=True))])
