@@ -9,6 +9,7 @@ body never reaches: HTTP libraries fix or refuse these, attackers do not.
 from __future__ import annotations
 
 import json
+import select
 import socket
 from dataclasses import dataclass
 from typing import Any
@@ -28,12 +29,24 @@ def send(port: int, head: bytes, body: bytes = b"", timeout: float = 30) -> RawR
     """Send ``head`` (request line and headers, without the blank line) and ``body``."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(head.rstrip(b"\r\n") + b"\r\nConnection: close\r\n\r\n")
+        _send_until_answered(sock, body)
         try:
-            sock.sendall(body)
+            sock.shutdown(socket.SHUT_WR)
         except OSError:
-            pass  # the server may answer (413) and close before the body is sent
-        sock.shutdown(socket.SHUT_WR)
+            pass  # the server answered and reset the connection: its answer is still to read
         return _parse(_read_all(sock))
+
+
+def _send_until_answered(sock: socket.socket, body: bytes, piece: int = 65536) -> None:
+    """Send ``body``, but stop once the server answers (a 413 before the body's end)."""
+    for start in range(0, len(body), piece):
+        answered, _, _ = select.select([sock], [], [], 0)
+        if answered:
+            return
+        try:
+            sock.sendall(body[start : start + piece])
+        except OSError:
+            return  # the server answered and closed before the body was sent
 
 
 def _read_all(sock: socket.socket) -> bytes:
