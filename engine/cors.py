@@ -93,19 +93,16 @@ class CorsMiddleware:
             await send({"type": "http.response.body", "body": body})
             return
         answer = MutableHeaders()
-        answer["Access-Control-Allow-Origin"] = self._allow_origin(origin)
+        for name, value in self.policy.origin_headers(origin):
+            answer[name] = value
         answer["Access-Control-Allow-Methods"] = (
             method.upper() if ANY in self.policy.methods else ", ".join(sorted(self.policy.methods))
         )
         if requested:
             answer["Access-Control-Allow-Headers"] = ", ".join(requested)
         answer["Access-Control-Max-Age"] = str(self.policy.max_age)
-        answer["Vary"] = "Origin"
         await send({"type": "http.response.start", "status": 204, "headers": answer.raw})
         await send({"type": "http.response.body", "body": b""})
-
-    def _allow_origin(self, origin: str) -> str:
-        return ANY if ANY in self.policy.origins else origin
 
     def _with_origin(self, origin: str, send: Send) -> Send:
         added = self.policy.origin_headers(origin)
