@@ -19,6 +19,13 @@ Two costs are moved out of the request path:
   a request. Runtime overrides still work on a shared route: it asks the app
   that is serving the request (``ServingApp``), which also maps an override
   of a function to the twin the routes hold in its place.
+- Repeated dependencies. FastAPI calls a dependency once per request and
+  reuses its value where it is met again, but walks the whole subtree below
+  it each time before it looks in its cache. The OCA API meets its
+  authentication twice in every authenticated route (``authenticated_partner``
+  depends on ``authenticated_partner_impl``, and on ``authenticated_partner_env``
+  which depends on it again). A dependency met again once solved becomes a
+  leaf in the route (``prune_repeats``): FastAPI finds its value at once.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ import logging
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from contextvars import ContextVar
 from typing import Annotated, Any, get_args, get_origin
 
@@ -331,6 +338,7 @@ class Baker:
                     route_class_override=type(route),
                     **kwargs,
                 )
+                prune_repeats(app.router.routes[-1].dependant)
             else:
                 app.router.routes.append(route)
 
@@ -476,3 +484,73 @@ def _twin(target: Callable[..., Any], signature: inspect.Signature) -> Callable[
     del twin.__wrapped__  # FastAPI must read the new signature, not the original's
     twin.__signature__ = signature
     return twin
+
+
+# Repeated dependencies (see the module docstring).
+_PARAMS = ("path_params", "query_params", "header_params", "cookie_params", "body_params")
+
+
+def prune_repeats(root: Dependant) -> int:
+    """Cut the repeated subtrees below ``root`` (changed in place); how many were cut."""
+    solved: set[Hashable] = set()
+    try:
+        pruned, count = _prune_children(root, solved)
+    except Exception:  # noqa: BLE001 - a FastAPI this does not know: the route stays as FastAPI made it
+        _logger.debug("repeated dependencies of %s left as they are", getattr(root, "path", root), exc_info=True)
+        return 0
+    # The root itself is what the route's handler holds: its list changes in place.
+    root.dependencies[:] = pruned
+    return count
+
+
+def _prune_children(node: Dependant, solved: set[Hashable]) -> tuple[list[Dependant], int]:
+    children, count = [], 0
+    for child in node.dependencies:
+        key = _cache_key(child)
+        if key in solved and child.use_cache and child.dependencies:
+            leaf = _leaf(child)
+            if leaf is not None and _cache_key(leaf) == key:
+                children.append(leaf)
+                count += 1
+                continue
+        grandchildren, cut = _prune_children(child, solved)
+        if cut:
+            # Never changed in place: FastAPI may share the node.
+            child = dataclasses.replace(child, dependencies=grandchildren)
+            count += cut
+        children.append(child)
+        # Once walked, its value is cached (FastAPI caches every value it
+        # solves): if nothing below can fail validation, a repeat needs no walk.
+        if key is not None and _free_of_params(child):
+            solved.add(key)
+    return children, count
+
+
+def _leaf(node: Dependant) -> Dependant | None:
+    try:
+        return dataclasses.replace(node, dependencies=[], **{name: [] for name in _PARAMS})
+    except (TypeError, ValueError):
+        return None
+
+
+def _free_of_params(node: Dependant) -> bool:
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if any(getattr(current, name, None) for name in _PARAMS):
+            return False
+        pending.extend(current.dependencies)
+    return True
+
+
+def _cache_key(node: Dependant) -> Any:
+    """The key FastAPI caches ``node``'s value under; None if it cannot be told."""
+    # FastAPI before 0.12x: an attribute of the node.
+    key = getattr(node, "cache_key", None)
+    if key is not None:
+        return key
+    try:
+        from fastapi.dependencies.models import _get_cache_key  # noqa: PLC0415 - private, may be gone
+    except ImportError:
+        return None
+    return _get_cache_key(dependant=node)

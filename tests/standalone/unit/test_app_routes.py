@@ -294,3 +294,123 @@ def test_the_addons_own_answers_are_documented():
         "anyOf": [{"$ref": "#/components/schemas/HTTPValidationError"}, detail]
     }
     assert set(paths["/plain"]["get"]["responses"]) == {"200"}
+
+
+# Repeated dependencies: the OCA shape, where the authentication is reached
+# twice (directly, and through the env that carries the partner).
+calls: list[str] = []
+
+
+async def request_context() -> str:
+    calls.append("context")
+    return "ctx"
+
+
+async def partner_impl(context: Annotated[str, Depends(request_context)]) -> str:
+    calls.append("impl")
+    return f"partner of {context}"
+
+
+async def partner_env(partner: Annotated[str, Depends(partner_impl)]) -> str:
+    return f"env of {partner}"
+
+
+async def header_partner(x_partner: Annotated[str, Header()]) -> str:
+    calls.append("header")
+    return x_partner
+
+
+async def header_partner_env(partner: Annotated[str, Depends(header_partner)]) -> str:
+    return f"env of {partner}"
+
+
+def _walks(dependant: Any) -> list[Any]:
+    """Each callable FastAPI walks into, once per time it is met."""
+    found, pending = [], [dependant]
+    while pending:
+        current = pending.pop()
+        found.append(current.call)
+        pending.extend(current.dependencies)
+    return found
+
+
+def repeated_router() -> APIRouter:
+    repeated = APIRouter()
+
+    @repeated.get("/twice")
+    async def twice(partner: Annotated[str, Depends(partner_impl)], env: Annotated[str, Depends(partner_env)]) -> dict:
+        return {"partner": partner, "env": env}
+
+    @repeated.get("/uncached")
+    async def uncached(
+        partner: Annotated[str, Depends(partner_impl)],
+        again: Annotated[str, Depends(partner_impl, use_cache=False)],
+    ) -> dict:
+        return {"partner": partner, "again": again}
+
+    @repeated.get("/header")
+    async def header(
+        partner: Annotated[str, Depends(header_partner)], env: Annotated[str, Depends(header_partner_env)]
+    ) -> dict:
+        return {"partner": partner, "env": env}
+
+    return repeated
+
+
+def repeated_app() -> FastAPI:
+    app = ServedFastAPI()
+    Baker({}).include(app, repeated_router())
+    return app
+
+
+def route_of(app: FastAPI, path: str) -> Any:
+    [route] = [r for r in app.router.routes if getattr(r, "path", None) == path]
+    return route
+
+
+def test_a_repeated_dependency_is_walked_once():
+    app = repeated_app()
+    # partner_impl and its request_context: walked once, where FastAPI walked them twice.
+    walks = _walks(route_of(app, "/twice").dependant)
+    assert walks.count(request_context) == 1
+    assert walks.count(partner_impl) == 2  # met twice, the second time as a leaf
+    calls.clear()
+    with TestClient(app) as client:
+        response = client.get("/twice")
+    assert response.json() == {"partner": "partner of ctx", "env": "env of partner of ctx"}
+    assert calls == ["context", "impl"]
+
+
+def test_a_dependency_not_cached_is_called_again():
+    app = repeated_app()
+    calls.clear()
+    with TestClient(app) as client:
+        response = client.get("/uncached")
+    assert response.json() == {"partner": "partner of ctx", "again": "partner of ctx"}
+    assert calls == ["context", "impl", "impl"]
+
+
+def test_a_repeated_dependency_with_request_parameters_is_kept_whole():
+    # Its subtree may fail validation: FastAPI must walk it each time.
+    app = repeated_app()
+    assert _walks(route_of(app, "/header").dependant).count(header_partner) == 2
+    assert all(node.header_params for node in _dependants_of(route_of(app, "/header").dependant, header_partner))
+    with TestClient(app) as client:
+        assert client.get("/header").status_code == 422
+        assert client.get("/header", headers={"x-partner": "gus"}).json() == {"partner": "gus", "env": "env of gus"}
+
+
+def _dependants_of(dependant: Any, call: Any) -> list[Any]:
+    found, pending = [], [dependant]
+    while pending:
+        current = pending.pop()
+        if current.call is call:
+            found.append(current)
+        pending.extend(current.dependencies)
+    return found
+
+
+def test_the_docs_of_a_route_with_repeats_are_unchanged():
+    plain = FastAPI()
+    plain.include_router(repeated_router())
+    assert repeated_app().openapi()["paths"] == plain.openapi()["paths"]
