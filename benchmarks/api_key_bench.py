@@ -56,7 +56,7 @@ def targets(by_name: dict[str, dict]) -> list[dict]:
     return [
         {
             "name": f"{ours} / {reference} (req/s)",
-            "value": round(by_name[ours]["req_s"] / by_name[reference]["req_s"], 2),
+            "value": run.ratio(by_name[ours], by_name[reference]),
             "goal": goal,
         }
         for ours, reference, goal in TARGETS
@@ -66,7 +66,7 @@ def targets(by_name: dict[str, dict]) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True, help="database with fastapi (and its demo data) and rpc installed")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
@@ -78,7 +78,8 @@ def main() -> None:
     finally:
         drop_database(db)
     for row in rows:
-        print(f"| {row['name']} | {row['req_s']} | {row['p50_ms']} | {row['non_2xx']} | {row['cpu_ms_per_req']} |")
+        rounds = ", ".join(map(str, row["req_s_rounds"]))
+        print(f"| {row['name']} | {row['req_s']} ({rounds}) | {row['p50_ms']} | {row['non_2xx']} | {row['cpu_ms_per_req']} |")
     for target in targets({row["name"]: row for row in rows}):
         print(f"| {target['name']} | {target['value']} | {target['goal']} |")
 
