@@ -37,7 +37,7 @@ import logging
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Annotated, Any, get_args, get_origin
 
@@ -49,6 +49,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
+
+try:  # FastAPI 0.12x and later: the key of a dependency's cached value is computed
+    from fastapi.dependencies.models import _get_cache_key
+except ImportError:  # before: an attribute of the node (see _cache_key)
+    _get_cache_key = None
 
 _logger = logging.getLogger(__name__)
 
@@ -180,14 +185,20 @@ def document_dependencies(schema: dict[str, Any], routes: Iterable[Any]) -> None
 
 def _documenters(dependant: Dependant) -> list[Callable[[dict[str, Any], str], None]]:
     found: dict[int, Callable[[dict[str, Any], str], None]] = {}
+    for node in _nodes(dependant):
+        document = getattr(node.call, DOCUMENT_OPERATION, None)
+        if callable(document):
+            found.setdefault(id(document), document)
+    return list(found.values())
+
+
+def _nodes(dependant: Dependant) -> Iterator[Dependant]:
+    """``dependant`` and every dependency below it, each time it is met."""
     pending = [dependant]
     while pending:
         current = pending.pop()
-        document = getattr(current.call, DOCUMENT_OPERATION, None)
-        if callable(document):
-            found.setdefault(id(document), document)
+        yield current
         pending.extend(current.dependencies)
-    return list(found.values())
 
 
 ExceptionHandler = Callable[[Request, Exception], Response | Awaitable[Response]]
@@ -490,40 +501,39 @@ def _twin(target: Callable[..., Any], signature: inspect.Signature) -> Callable[
 _PARAMS = ("path_params", "query_params", "header_params", "cookie_params", "body_params")
 
 
-def prune_repeats(root: Dependant) -> int:
-    """Cut the repeated subtrees below ``root`` (changed in place); how many were cut."""
-    solved: set[Hashable] = set()
+def prune_repeats(root: Dependant) -> None:
+    """Cut the repeated subtrees below ``root``, whose own list is changed in place."""
     try:
-        pruned, count = _prune_children(root, solved)
+        pruned, _changed = _prune_children(root, set())
     except Exception:  # noqa: BLE001 - a FastAPI this does not know: the route stays as FastAPI made it
         _logger.debug("repeated dependencies of %s left as they are", getattr(root, "path", root), exc_info=True)
-        return 0
-    # The root itself is what the route's handler holds: its list changes in place.
+        return
+    # The root itself is what the route's handler holds.
     root.dependencies[:] = pruned
-    return count
 
 
-def _prune_children(node: Dependant, solved: set[Hashable]) -> tuple[list[Dependant], int]:
-    children, count = [], 0
+def _prune_children(node: Dependant, solved: set[Hashable]) -> tuple[list[Dependant], bool]:
+    """``node``'s dependencies with their repeats cut; whether any was."""
+    children, changed = [], False
     for child in node.dependencies:
         key = _cache_key(child)
         if key in solved and child.use_cache and child.dependencies:
             leaf = _leaf(child)
             if leaf is not None and _cache_key(leaf) == key:
                 children.append(leaf)
-                count += 1
+                changed = True
                 continue
         grandchildren, cut = _prune_children(child, solved)
         if cut:
             # Never changed in place: FastAPI may share the node.
             child = dataclasses.replace(child, dependencies=grandchildren)
-            count += cut
+            changed = True
         children.append(child)
         # Once walked, its value is cached (FastAPI caches every value it
         # solves): if nothing below can fail validation, a repeat needs no walk.
-        if key is not None and _free_of_params(child):
+        if key is not None and not any(getattr(n, name, None) for n in _nodes(child) for name in _PARAMS):
             solved.add(key)
-    return children, count
+    return children, changed
 
 
 def _leaf(node: Dependant) -> Dependant | None:
@@ -533,24 +543,9 @@ def _leaf(node: Dependant) -> Dependant | None:
         return None
 
 
-def _free_of_params(node: Dependant) -> bool:
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        if any(getattr(current, name, None) for name in _PARAMS):
-            return False
-        pending.extend(current.dependencies)
-    return True
-
-
 def _cache_key(node: Dependant) -> Any:
     """The key FastAPI caches ``node``'s value under; None if it cannot be told."""
-    # FastAPI before 0.12x: an attribute of the node.
     key = getattr(node, "cache_key", None)
-    if key is not None:
-        return key
-    try:
-        from fastapi.dependencies.models import _get_cache_key  # noqa: PLC0415 - private, may be gone
-    except ImportError:
-        return None
-    return _get_cache_key(dependant=node)
+    if key is None and _get_cache_key is not None:
+        key = _get_cache_key(dependant=node)
+    return key

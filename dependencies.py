@@ -195,13 +195,11 @@ from .auth.api_key import VerifiedKey  # noqa: E402
 class OdooApiKey(HTTPBearer):
     """The security scheme of the docs' "Authorize" button and the key check, in one.
 
-    FastAPI solves every dependency of a route on each request, and a
-    dependency's whole subtree again for each dependency that reaches it:
-    one callable rather than a function depending on an ``HTTPBearer``
-    makes every route of a key a node cheaper (two for the partner variant).
-    The headers are read from the request: a malformed one is refused as
-    every other bad key is, and the api-key header, an option of the
-    endpoint, costs no dependency.
+    FastAPI solves every dependency of a route on each request: one
+    callable rather than a function depending on an ``HTTPBearer`` makes
+    every route of a key a node cheaper. The headers are read from the
+    request: a malformed one is refused as every other bad key is, and the
+    api-key header, an option of the endpoint, costs no dependency.
     """
 
     async def __call__(  # type: ignore[override]
@@ -214,9 +212,9 @@ class OdooApiKey(HTTPBearer):
         headers = request.headers
         # The key is looked up in the request's env itself, not through
         # ``odoo_env``: the routes of a key reach ``odoo_env`` anyway
-        # (api_key_env, the partner variant), and solving it here too would
-        # cost two nodes more. Only the cursor and the registry of this env
-        # are used: its user and company do not matter.
+        # (api_key_env, the partner variant), and depending on it here too
+        # would add its nodes to every such route. Only the cursor and the
+        # registry of this env are used: its user and company do not matter.
         env = odoo_env_ctx.get()
         return api_key_auth.verify(env, endpoint_id, client, headers.get("Authorization"), headers.get("api-key"))
 

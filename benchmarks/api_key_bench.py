@@ -78,8 +78,8 @@ def main() -> None:
     finally:
         drop_database(db)
     for row in rows:
-        rounds = ", ".join(map(str, row["req_s_rounds"]))
-        print(f"| {row['name']} | {row['req_s']} ({rounds}) | {row['p50_ms']} | {row['non_2xx']} | {row['cpu_ms_per_req']} |")
+        req_s = f"{row['req_s']} ({', '.join(map(str, row['req_s_rounds']))})"
+        print(f"| {row['name']} | {req_s} | {row['p50_ms']} | {row['non_2xx']} | {row['cpu_ms_per_req']} |")
     for target in targets({row["name"]: row for row in rows}):
         print(f"| {target['name']} | {target['value']} | {target['goal']} |")
 
