@@ -7,6 +7,11 @@ accept), the same database and the same ORM calls; only what surrounds them
 differs. ``benchmarks/run`` runs the pairs with the other scenarios; alone:
 
     python benchmarks/api_key_bench.py --db DB   (after benchmarks/run set the environment up)
+
+Beside them, the ceiling: the same ORM calls in plain Odoo routes with no
+authentication and no FastAPI (``benchmarks/addons/bench_odoo_ceiling``).
+No route in Odoo's HTTP stack making those calls can cost less: the
+ceiling's ratio to JSON-2 is the most any API could reach on the machine.
 """
 
 from __future__ import annotations
@@ -27,6 +32,12 @@ TARGETS = [
     ("API key: search_read 80 partners", "JSON-2 res.partner/search_read", ">= 1.5"),
     ("API key: create one partner", "JSON-2 res.partner/create", ">= 1.3"),
     ("API key: hello, key checked", "anonymous hello", ">= 0.9"),
+]
+CEILING = "/bench_odoo_ceiling"
+# (name of the ceiling, name of ours, name of the reference)
+CEILINGS = [
+    ("ceiling: read one partner", "API key: read one partner", "JSON-2 res.partner/read"),
+    ("ceiling: search_read 80 partners", "API key: search_read 80 partners", "JSON-2 res.partner/search_read"),
 ]
 
 
@@ -49,6 +60,8 @@ def specs(server: run.OdooServer, db: str) -> list[tuple[str, Spec]]:
         ("JSON-2 res.partner/create", json2("create", {"vals_list": [{"name": "bench"}]})),
         ("API key: hello, key checked", Spec(f"{ROOT}/demo/authenticated", headers=bearer)),
         ("anonymous hello", Spec(f"{ROOT}/demo/")),
+        ("ceiling: read one partner", Spec(f"{CEILING}/partners/{partner_id}")),
+        ("ceiling: search_read 80 partners", Spec(f"{CEILING}/partners?limit=80")),
     ]
 
 
@@ -60,6 +73,21 @@ def targets(by_name: dict[str, dict]) -> list[dict]:
             "goal": goal,
         }
         for ours, reference, goal in TARGETS
+    ]
+
+
+def ceilings(by_name: dict[str, dict]) -> list[dict]:
+    """The ceiling's req/s against the reference's and against ours, per pair."""
+    return [
+        {
+            "name": ceiling,
+            "over_reference": run.ratio(by_name[ceiling], by_name[reference]),
+            "ours_of_ceiling": run.ratio(by_name[ours], by_name[ceiling]),
+            "cpu_over_reference": round(
+                by_name[reference]["cpu_ms_per_req"] / max(by_name[ceiling]["cpu_ms_per_req"], 1e-9), 2
+            ),
+        }
+        for ceiling, ours, reference in CEILINGS
     ]
 
 
@@ -82,6 +110,11 @@ def main() -> None:
         print(f"| {row['name']} | {req_s} | {row['p50_ms']} | {row['non_2xx']} | {row['cpu_ms_per_req']} |")
     for target in targets({row["name"]: row for row in rows}):
         print(f"| {target['name']} | {target['value']} | {target['goal']} |")
+    for ceiling in ceilings({row["name"]: row for row in rows}):
+        print(
+            f"| {ceiling['name']} | / JSON-2: {ceiling['over_reference']} (CPU {ceiling['cpu_over_reference']}) "
+            f"| ours / ceiling: {ceiling['ours_of_ceiling']} |"
+        )
 
 
 if __name__ == "__main__":

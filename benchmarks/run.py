@@ -250,6 +250,19 @@ def markdown(report: dict) -> str:
         lines.append(
             f"| {target['name']} | {target['value']} | {target['goal']} | {'yes' if target['met'] else 'no'} |"
         )
+    if report.get("ceilings"):
+        lines += [
+            "",
+            "The ceiling: the same ORM calls in plain Odoo routes, no authentication, no FastAPI "
+            "(`benchmarks/addons/bench_odoo_ceiling`):",
+            "",
+            "| ceiling | its req/s / JSON-2's | JSON-2's CPU / its CPU | ours / ceiling (req/s) |",
+            "|---|---:|---:|---:|",
+            *(
+                f"| {row['name']} | {row['over_reference']} | {row['cpu_over_reference']} | {row['ours_of_ceiling']} |"
+                for row in report["ceilings"]
+            ),
+        ]
     native = report.get("native_after_unrelated_invalidation")
     if native:
         lines += [
@@ -406,6 +419,7 @@ def main() -> None:
         },
     ]
     report["targets"] += api_key_bench.targets(by_name)
+    report["ceilings"] = api_key_bench.ceilings(by_name)
     for target in report["targets"]:
         op, goal = target["goal"].split()
         target["met"] = {
