@@ -108,9 +108,10 @@ def main() -> None:
     for row in rows:
         req_s = f"{row['req_s']} ({', '.join(map(str, row['req_s_rounds']))})"
         print(f"| {row['name']} | {req_s} | {row['p50_ms']} | {row['non_2xx']} | {row['cpu_ms_per_req']} |")
-    for target in targets({row["name"]: row for row in rows}):
+    by_name = {row["name"]: row for row in rows}
+    for target in targets(by_name):
         print(f"| {target['name']} | {target['value']} | {target['goal']} |")
-    for ceiling in ceilings({row["name"]: row for row in rows}):
+    for ceiling in ceilings(by_name):
         print(
             f"| {ceiling['name']} | / JSON-2: {ceiling['over_reference']} (CPU {ceiling['cpu_over_reference']}) "
             f"| ours / ceiling: {ceiling['ours_of_ceiling']} |"
