@@ -163,6 +163,11 @@ async def accept_language(
     return accept_language
 
 
+# As an app-level dependency, it is not solved on each request: it only adds
+# the header to the docs (see documenting_dependencies).
+accept_language.documents_only = True  # type: ignore[attr-defined]
+
+
 __all__ = [
     "accept_language",
     "authenticated_partner",

@@ -20,8 +20,8 @@ import contextlib
 import functools
 import io
 import logging
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -149,6 +149,7 @@ class FastApiDispatcher(http.Dispatcher):
     def __init__(self, request: http.Request) -> None:
         super().__init__(request)
         self._env_context: dict[str, Any] | None = None
+        self._env: Environment | None = None
         self._app_error: _AppError | None = None
         self._route: EndpointRoute | None = None
 
@@ -227,10 +228,14 @@ class FastApiDispatcher(http.Dispatcher):
         return environ
 
     def _prepare_env(self, route: EndpointRoute) -> Environment:
-        if self._env_context is None:
-            self._env_context = self._route_context(route)
-        self.request.update_env(user=route.uid, context=self._env_context)
-        return self.request.env
+        # Unless a hook replaced the request's env, it is still the one made
+        # for the route: making it again would give the same env.
+        if self._env is None or self.request.env is not self._env:
+            if self._env_context is None:
+                self._env_context = self._route_context(route)
+            self.request.update_env(user=route.uid, context=self._env_context)
+            self._env = self.request.env
+        return self._env
 
     def _route_context(self, route: EndpointRoute) -> dict[str, Any]:
         # The user's language and timezone come with the route: no cache an
@@ -250,7 +255,7 @@ class FastApiDispatcher(http.Dispatcher):
         """
         environ = self.request.httprequest.environ
         if BODY_ENVIRON_KEY not in environ:
-            environ[BODY_ENVIRON_KEY] = self._read_stream()
+            environ[BODY_ENVIRON_KEY] = self._read_stream() if _may_have_body(environ) else b""
         return environ[BODY_ENVIRON_KEY]
 
     def _read_stream(self) -> bytes:
@@ -283,23 +288,28 @@ class FastApiDispatcher(http.Dispatcher):
             raise werkzeug.exceptions.LengthRequired()
         return body.getvalue()
 
-    @contextmanager
-    def _lease_app(self, env: Environment, route: EndpointRoute) -> Iterator[LoopedApp]:
+    def _lease_app(self, env: Environment, route: EndpointRoute) -> AbstractContextManager[LoopedApp]:
         build = functools.partial(self._build_app, env, route)
         if not route.pooled:
-            app = build()
-            try:
-                yield app
-            finally:
-                app.close()
-            return
+            return contextlib.closing(build())
         version = AppVersion(self.request.registry.registry_sequence, route.app_version)
-        with app_pool.lease((env.cr.dbname, route.root_path), version, build) as app:
-            yield app
+        return app_pool.lease((env.cr.dbname, route.root_path), version, build)
 
     def _build_app(self, env: Environment, route: EndpointRoute) -> LoopedApp:
         endpoint = env["fastapi.endpoint"].sudo().browse(route.endpoint_id)
         return LoopedApp(endpoint._get_app())
+
+
+def _may_have_body(environ: Mapping[str, Any]) -> bool:
+    """Whether werkzeug would read anything of the request's body.
+
+    It reads nothing without a length, unless the server says its input ends
+    (a body it de-chunked); a chunked body the server left as it is must
+    still be refused (see ``_read_stream``).
+    """
+    return bool(
+        environ.get("CONTENT_LENGTH") or environ.get("wsgi.input_terminated") or environ.get("HTTP_TRANSFER_ENCODING")
+    )
 
 
 def _log_client_error_briefly(exc: BaseException, status: int) -> None:

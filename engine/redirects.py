@@ -24,10 +24,11 @@ class RelativeRedirectsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        own = (scope.get("scheme", "http"), _host(scope))
 
         async def send_relative(message: Message) -> None:
             if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                # The host is looked up for a redirect only: most answers are not.
+                own = (scope.get("scheme", "http"), _host(scope))
                 message = {**message, "headers": [_relative(header, own) for header in message.get("headers", ())]}
             await send(message)
 

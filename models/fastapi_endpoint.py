@@ -15,7 +15,7 @@ from odoo import SUPERUSER_ID, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, convert
 
-from .. import dependencies, docs, error_handlers, routing_signal
+from .. import dependencies, docs, documenting_dependencies, error_handlers, routing_signal
 from ..app_routes import Baker, ServedFastAPI
 from ..context import ContextProvided
 from ..dispatcher import EndpointRoute, app_pool, prune_pool
@@ -296,9 +296,13 @@ class FastapiEndpoint(models.Model):
         # than applied by FastAPI on each request: see app_routes.py.
         baker = Baker({k: v for k, v in overrides.items() if not isinstance(v, ContextProvided)})
         params = self._prepare_fastapi_app_params()
-        params["dependencies"] = [baker.depends(dep) for dep in params.get("dependencies") or []]
+        baked = [baker.depends(dep) for dep in params.get("dependencies") or []]
+        params["dependencies"], documenting = documenting_dependencies.split(baked)
         app = ServedFastAPI(**params)
-        app.openapi_documenters = (document_error_answers,)
+        app.openapi_documenters = (
+            documenting_dependencies.documenter(app.routes, documenting),
+            document_error_answers,
+        )
         for router in [*self._get_fastapi_routers(), docs.router]:
             baker.include(app, router)
         app.dependency_overrides.update(overrides)

@@ -10,6 +10,9 @@ from odoo.tools.misc import get_lang
 
 from odoo.addons.base.models import ir_http as base_ir_http
 
+from .. import dependencies
+from ..dispatcher import _may_have_body
+
 
 @tagged("post_install", "-at_install")
 class TestDemoOverHttp(HttpCase):
@@ -215,6 +218,33 @@ class TestDemoOverHttp(HttpCase):
         self.assertIn("/demo/who_ami", spec["paths"])
         asset = self.get("/fastapi/static/lib/swagger-ui/swagger-ui-bundle.js")
         self.assertEqual(asset.status_code, 200)
+
+    def test_a_body_is_read_where_werkzeug_would_find_one(self):
+        # Without a length, werkzeug reads nothing, unless the server ended
+        # the input (a de-chunked body); a chunked body left as it is must
+        # reach the check that refuses it.
+        cases = [
+            ({}, False),
+            ({"CONTENT_LENGTH": ""}, False),
+            ({"CONTENT_LENGTH": "0"}, True),
+            ({"CONTENT_LENGTH": "12"}, True),
+            ({"HTTP_TRANSFER_ENCODING": "chunked"}, True),
+            ({"wsgi.input_terminated": True}, True),
+        ]
+        for environ, expected in cases:
+            self.assertIs(_may_have_body(environ), expected, environ)
+
+    def test_accept_language_is_documented_not_solved(self):
+        # The dispatcher sets the language; the app-level dependency only
+        # documents the header: listed on every operation, never called.
+        spec = self.assertJson(self.get("/fastapi_demo/openapi.json"), 200)
+        for path, path_item in spec["paths"].items():
+            for method, operation in path_item.items():
+                names = [parameter["name"] for parameter in operation.get("parameters", ())]
+                self.assertIn("Accept-Language", names, f"{method} {path}")
+                self.assertIn("422", operation["responses"], f"{method} {path}")
+        app = self.demo._get_app()
+        self.assertNotIn(dependencies.accept_language, [dep.dependency for dep in app.router.dependencies])
 
     def test_docs_render_in_browser(self):
         self.browser_js(
