@@ -131,7 +131,7 @@ class _Probe:
 
 @functools.cache
 def _probe(call: Callable[..., Any]) -> _Probe:
-    probe = FastAPI(dependencies=[Depends(call)], openapi_url="/openapi.json")
+    probe = FastAPI(dependencies=[Depends(call)])
     probe.get("/")(_nothing)
     schema = probe.openapi()
     operation = schema["paths"]["/"]["get"]
