@@ -82,14 +82,30 @@ def _status_and_detail(exc: BaseException) -> tuple[int, Any]:
     if _value_refused_by_database(exc):
         return 422, BAD_VALUE
     if isinstance(exc, UserError):
-        if isinstance(exc.__cause__, psycopg2.IntegrityError):
-            # Odoo's retry turns a constraint violation into a ValidationError
-            # that names the table and its fields.
-            return _integrity_answer(exc.__cause__)
+        violation = _violation_behind(exc)
+        if violation is not None:
+            return _integrity_answer(violation)
         return 400, _app_message(exc) or "Bad request"
     if isinstance(exc, werkzeug.exceptions.HTTPException) and exc.code:
         return exc.code, exc.description or exc.name
     return 500, INTERNAL_ERROR
+
+
+def _violation_behind(exc: UserError) -> psycopg2.IntegrityError | None:
+    """The constraint violation Odoo was answering when it raised ``exc``.
+
+    Odoo's retry turns a violation into a ValidationError that names the
+    table and its fields. Composing that message can fail in turn: Odoo
+    translates it into the language of the request as Odoo parsed it, and a
+    client's Accept-Language naming a language that is not installed makes
+    that a UserError ("Invalid language code"). The violation is still what
+    the client is answered for.
+    """
+    if isinstance(exc.__cause__, psycopg2.IntegrityError):
+        return exc.__cause__
+    if isinstance(exc.__context__, psycopg2.IntegrityError) and _composed_by_odoo(exc):
+        return exc.__context__
+    return None
 
 
 def _app_message(exc: BaseException) -> str | None:

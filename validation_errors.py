@@ -5,8 +5,9 @@
 FastAPI's own handler echoes the invalid input in its answer. Python's JSON
 parser accepts ``NaN`` and ``Infinity``, which the JSON encoder then refuses:
 a body with ``NaN`` where a number is expected made FastAPI's handler fail,
-and the client got a 500 for its own mistake. Here non-finite numbers are
-echoed as strings.
+and the client got a 500 for its own mistake. So does a lone surrogate
+(``"\\ud800"``), which a JSON string may hold and UTF-8 cannot encode. Here
+non-finite numbers are echoed as strings, lone surrogates as escapes.
 """
 
 from __future__ import annotations
@@ -21,14 +22,25 @@ from starlette.responses import JSONResponse
 
 
 def json_safe(value: Any) -> Any:
-    """``value`` with every non-finite float replaced by its name ('nan', 'inf')."""
+    """``value`` with every non-finite float replaced by its name ('nan', 'inf'),
+    and every lone surrogate in a string by its escape ('\\ud800')."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, str):
+        return _utf8_safe(value)
     if isinstance(value, dict):
-        return {key: json_safe(item) for key, item in value.items()}
+        return {json_safe(key): json_safe(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [json_safe(item) for item in value]
     return value
+
+
+def _utf8_safe(text: str) -> str:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return text.encode(errors="backslashreplace").decode()
+    return text
 
 
 async def request_validation_error_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -57,8 +57,12 @@ def key_digest(key: str) -> str:
 
 
 def key_index(key: str) -> str:
-    """What may be written to a log of a key: the part Odoo stores in clear."""
-    return key[:INDEX_SIZE]
+    """What may be written to a log of a key: the part Odoo stores in clear.
+
+    Of a string too short to be a key, its length only: its first characters
+    would be most of what the client sent (a password, by mistake).
+    """
+    return key[:INDEX_SIZE] if len(key) >= 2 * INDEX_SIZE else f"<{len(key)} characters>"
 
 
 def plausible(key: str) -> bool:

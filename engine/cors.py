@@ -13,6 +13,7 @@ APIs authenticate with headers.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +23,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 ANY = "*"
 # Methods a browser may use when the policy names none.
 DEFAULT_METHODS = frozenset({"GET", "HEAD", "POST"})
+# A method or header name (RFC 9110's token): what a browser can ask for.
+# Anything else is refused before it could be copied into an answer.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 def _split(value: str | None) -> list[str]:
@@ -60,9 +64,10 @@ class CorsPolicy:
         """Why a preflight is refused, or None."""
         if not self.allows_origin(origin):
             return "CORS origin not allowed"
-        if ANY not in self.methods and method.upper() not in self.methods:
+        if not _TOKEN.fullmatch(method) or (ANY not in self.methods and method.upper() not in self.methods):
             return "CORS method not allowed"
-        if ANY not in self.headers and not set(headers) <= self.headers:
+        headers = set(headers)
+        if not all(map(_TOKEN.fullmatch, headers)) or (ANY not in self.headers and not headers <= self.headers):
             return "CORS headers not allowed"
         return None
 

@@ -223,5 +223,7 @@ def _check_fingerprint(answer: store.StoredAnswer, fingerprint: str) -> None:
     if answer.fingerprint != fingerprint:
         _logger.warning("FastAPI idempotency: a key was reused for another request")
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, "This Idempotency-Key was used for a different request"
+            # A number: Starlette renamed the constant, and warns on each use of the old name.
+            422,
+            "This Idempotency-Key was used for a different request",
         )

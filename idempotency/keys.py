@@ -18,6 +18,8 @@ HEADER = "Idempotency-Key"
 MAX_LENGTH = 255
 # Printable ASCII: the draft's sf-string alphabet.
 _PRINTABLE = re.compile(r"[\x20-\x7e]+")
+# One Structured Field string: quoted, its quotes and backslashes escaped.
+_SF_STRING = re.compile(r'"((?:[^"\\]|\\[\\"])*)"')
 # A constant first half of the two-int advisory lock: other users of
 # advisory locks (Odoo, other addons) pick their own.
 LOCK_NAMESPACE = 0x1DE9
@@ -38,19 +40,23 @@ def parse_header(values: Sequence[str]) -> str | None:
 
 def _unquote(value: str) -> str:
     # The draft's value is a Structured Field string ("..."); a bare value
-    # is accepted too, as most clients send one.
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        return re.sub(r"\\([\\\"])", r"\1", value[1:-1])
+    # is accepted too, as most clients send one. A WSGI server hands the
+    # header sent twice as one value, joined by a comma: a list of keys.
+    if quoted := _SF_STRING.fullmatch(value):
+        return re.sub(r"\\([\\\"])", r"\1", quoted.group(1))
+    if "," in value:
+        raise InvalidKey(f"Send the {HEADER} header once")
     return value
 
 
-def validate(key: str) -> str:
+def validate(key: str, source: str = f"The {HEADER} header", max_length: int = MAX_LENGTH) -> str:
+    """``key`` if it can be stored; else InvalidKey naming ``source``, what the client sent it in."""
     if not key:
-        raise InvalidKey(f"The {HEADER} header is empty")
-    if len(key) > MAX_LENGTH:
-        raise InvalidKey(f"The {HEADER} header is longer than {MAX_LENGTH} characters")
+        raise InvalidKey(f"{source} is empty")
+    if len(key) > max_length:
+        raise InvalidKey(f"{source} is longer than {max_length} characters")
     if not _PRINTABLE.fullmatch(key):
-        raise InvalidKey(f"The {HEADER} header must be printable ASCII")
+        raise InvalidKey(f"{source} must be printable ASCII")
     return key
 
 
@@ -84,7 +90,9 @@ def body_field(name: str) -> Callable[[bytes], str | None]:
         found = value.get(name) if isinstance(value, Mapping) else None
         if found is None or isinstance(found, bool | dict | list):
             return None
-        return validate(f"{name}:{found}")
+        # Stored with the field's name in front: the value gets what is left.
+        prefix = f"{name}:"
+        return prefix + validate(str(found), f"The body's {name}", MAX_LENGTH - len(prefix))
 
     return read
 

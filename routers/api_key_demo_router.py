@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel
 
 from odoo.api import Environment
@@ -47,10 +47,13 @@ async def me(user: Annotated[ResUsers, Depends(api_key_user)]) -> UserOut:
     return UserOut(id=user.id, login=user.login)
 
 
-@router.get("/partners/{partner_id}", response_model=PartnerOut)
+@router.get("/partners/{partner_id}", response_model=PartnerOut, responses={404: {"description": "No such partner"}})
 async def read_partner(partner_id: int, env: Annotated[Environment, Depends(api_key_env)]) -> dict[str, Any]:
-    [values] = env["res.partner"].browse(partner_id).read(FIELDS)
-    return values
+    # read() leaves out the ids that do not exist, as JSON-2's read does.
+    found = env["res.partner"].browse(partner_id).read(FIELDS)
+    if not found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Partner not found")
+    return found[0]
 
 
 @router.get("/partners", response_model=list[PartnerOut])

@@ -123,6 +123,15 @@ class TestApiKeyOverHttp(HttpCase):
         self.assertOk(self.get(f"/partners/{self.visible.id}", self.key))
         self.assertEqual(self.get(f"/partners/{self.hidden.id}", self.key).status_code, 403)
 
+    def test_partner_that_does_not_exist_is_a_404(self):
+        # read() of a missing id returns no row: a 500 before the fix.
+        missing = self.env["res.partner"].search([], order="id desc", limit=1).id + 1000
+        for partner_id in (missing, 0, 2**63):
+            with self.subTest(partner_id=partner_id):
+                response = self.get(f"/partners/{partner_id}", self.key)
+                self.assertEqual(response.status_code, 404, response.text)
+                self.assertEqual(response.json(), {"detail": "Partner not found"})
+
     def test_partner_variant_plugs_into_authenticated_partner(self):
         body = self.assertOk(self.get("/demo/who_ami", self.key))
         self.assertEqual(body["name"], "Key Holder")

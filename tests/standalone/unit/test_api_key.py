@@ -31,6 +31,12 @@ def test_index_is_odoo_s():
     assert key_index(KEY) == "0123abcd"
 
 
+@pytest.mark.parametrize("sent", ["16f7d28", "hunter2hunter2x"])
+def test_index_of_a_string_too_short_to_be_a_key_is_its_length(sent):
+    # Its first characters were most of what the client sent, in the log.
+    assert key_index(sent) == f"<{len(sent)} characters>"
+
+
 @pytest.mark.parametrize(
     ("key", "ok"),
     [(KEY, True), ("short", False), ("x" * 129, False), ("0123abcd\n", False), ("0123abcdé", False)],

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.middleware import Middleware
@@ -69,6 +70,32 @@ def test_refused_preflights_say_why():
         assert response.status_code == 400, response.text
         assert response.json() == {"detail": detail}
         assert "access-control-allow-origin" not in response.headers
+
+
+@pytest.mark.parametrize("method", [b"\xff", b"\xb5", b"POST\x00", b"P\x0bST", b"GET;"])
+def test_a_method_that_is_no_token_is_refused(method):
+    # Copied into the answer, upper-cased: \xff became a character latin-1
+    # cannot write (a 500 before the fix), NUL went out as it came.
+    app = client(CorsPolicy.parse(SHOP, "*", "*"))
+    response = app.options("/items", headers={"Origin": SHOP, "Access-Control-Request-Method": method})
+    assert response.status_code == 400, response.text
+    assert response.json() == {"detail": "CORS method not allowed"}
+
+
+@pytest.mark.parametrize("names", [b"x-\xe9", b"x:y", b"content-type, x\x01y"])
+def test_a_header_name_that_is_no_token_is_refused(names):
+    app = client(CorsPolicy.parse(SHOP, "*", "*"))
+    response = app.options("/items", headers={**preflight(), "Access-Control-Request-Headers": names})
+    assert response.status_code == 400, response.text
+    assert response.json() == {"detail": "CORS headers not allowed"}
+
+
+def test_any_method_and_header_names_are_answered_as_asked():
+    app = client(CorsPolicy.parse(SHOP, "*", "*"))
+    response = app.options("/items", headers=preflight(method="patch", headers="X-Trace, content-type"))
+    assert response.status_code == 204, response.text
+    assert response.headers["access-control-allow-methods"] == "PATCH"
+    assert response.headers["access-control-allow-headers"] == "x-trace, content-type"
 
 
 def test_any_origin():

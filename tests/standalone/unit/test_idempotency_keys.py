@@ -26,6 +26,8 @@ _SPEC.loader.exec_module(keys)
         (['"a\\"b"'], 'a"b'),
         (["x" * 255], "x" * 255),
         (["with space"], "with space"),
+        (['"a,b"'], "a,b"),
+        (['"abc'], '"abc'),
     ],
 )
 def test_parse_header(values, expected):
@@ -42,6 +44,10 @@ def test_parse_header(values, expected):
         (["a\x7fb"], "printable"),
         (["\u00e9"], "printable"),
         (["a", "b"], "once"),
+        # The header sent twice, as a WSGI server hands it on: one value, joined.
+        (["k1,k2"], "once"),
+        (['"k1","k2"'], "once"),
+        (['"k1", k2'], "once"),
     ],
 )
 def test_bad_keys(values, word):
@@ -68,8 +74,22 @@ def test_body_field():
     assert read(json.dumps({"event_id": 42}).encode()) == "event_id:42"
     for body in (b"", b"not json", b"[1]", b'{"other": 1}', b'{"event_id": null}', b'{"event_id": {"a": 1}}'):
         assert read(body) is None
-    with pytest.raises(keys.InvalidKey):
-        read(json.dumps({"event_id": "x" * 300}).encode())
+    assert read(json.dumps({"event_id": "x" * 246}).encode()) == "event_id:" + "x" * 246
+
+
+@pytest.mark.parametrize(
+    ("event_id", "detail"),
+    [
+        ("x" * 247, "The body's event_id is longer than 246 characters"),
+        ("", "The body's event_id is empty"),
+        ("\u00e9", "The body's event_id must be printable ASCII"),
+    ],
+)
+def test_body_field_refusals_name_the_field(event_id, detail):
+    # They named the Idempotency-Key header, which the client never sent.
+    with pytest.raises(keys.InvalidKey) as refused:
+        keys.body_field("event_id")(json.dumps({"event_id": event_id}).encode())
+    assert str(refused.value) == detail
 
 
 def test_request_digest():

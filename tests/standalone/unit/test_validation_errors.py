@@ -1,6 +1,6 @@
 # Copyright 2026 The fastapi addon authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""validation_errors: a 422 for any invalid body, NaN included."""
+"""validation_errors: a 422 for any invalid body, NaN and lone surrogates included."""
 
 from __future__ import annotations
 
@@ -45,3 +45,24 @@ def test_finite_input_echoed_as_fastapi_does():
 
 def test_json_safe():
     assert json_safe({"a": [float("nan"), 1.5, (float("-inf"),)]}) == {"a": ["nan", 1.5, ["-inf"]]}
+
+
+@pytest.mark.parametrize(
+    ("body", "echoed"),
+    [
+        # A JSON string may hold a lone surrogate, and the 422 echoing it
+        # could not be encoded (a 500 before the fix).
+        ('{"count": "\\ud800"}', "\\ud800"),
+        # The whole body is echoed when a field is missing: its keys too.
+        ('{"\\udfff": 1}', {"\\udfff": 1}),
+    ],
+)
+def test_lone_surrogate_is_a_422(body, echoed):
+    client = TestClient(make_app(), raise_server_exceptions=False)
+    response = client.post("/items", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["input"] == echoed
+
+
+def test_json_safe_escapes_lone_surrogates():
+    assert json_safe({"\udc80": ["a\ud800b", "é"]}) == {"\\udc80": ["a\\ud800b", "é"]}

@@ -16,8 +16,8 @@ class TestNotesHttp(HttpCase):
         cls.Note = cls.env["fastapi.test.note"]
         cls.Note.create({"name": "bob's", "partner_id": cls.bob.id})
 
-    def call(self, method, path, partner_ref="alice-token", **kwargs):
-        headers = {"X-Partner-Ref": partner_ref} if partner_ref else {}
+    def call(self, method, path, partner_ref="alice-token", headers=(), **kwargs):
+        headers = {**({"X-Partner-Ref": partner_ref} if partner_ref else {}), **dict(headers)}
         return self.url_open(f"/test_notes{path}", method=method, headers=headers, **kwargs)
 
     def notes_named(self, name):
@@ -53,6 +53,25 @@ class TestNotesHttp(HttpCase):
         self.assertEqual(response.status_code, 422, response.text)
         self.assertEqual(response.json(), {"detail": "A related record does not exist."})
         self.assertFalse(self.notes_named("dangling"))
+
+    def test_constraint_violation_is_a_422_in_any_client_language(self):
+        # Odoo composes its message in the language it parsed from the
+        # header; one not installed made that fail: a 400 before the fix.
+        with mute_logger("odoo.http", "odoo.sql_db"):
+            response = self.call(
+                "POST", "/notes", json={"name": "dangling", "partner_id": 999999}, headers={"Accept-Language": "xx-YY"}
+            )
+        self.assertEqual(response.status_code, 422, response.text)
+        self.assertEqual(response.json(), {"detail": "A related record does not exist."})
+
+    def test_lone_surrogate_in_the_body_is_a_422(self):
+        # JSON may escape half a UTF-16 pair; echoing it in the 422 failed (a 500 before the fix).
+        with mute_logger("odoo.http"):
+            response = self.call(
+                "POST", "/notes", data=b'{"name": "\\ud800"}', headers={"Content-Type": "application/json"}
+            )
+        self.assertEqual(response.status_code, 422, response.text)
+        self.assertEqual(response.json()["detail"][0]["input"], "\\ud800")
 
     def test_errors_roll_back(self):
         for kind, status in (("user_error", 400), ("http", 418), ("crash", 500)):

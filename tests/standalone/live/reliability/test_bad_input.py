@@ -52,6 +52,8 @@ INVALID_UTF8 = b'{"name": "\xff\xfe"}'
 DEEP = b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 NAN = b'{"name": "x", "partner_id": NaN}'
 BIG = b'{"name": "' + b"x" * (2 * UPLOAD_LIMIT) + b'"}'
+LONE_SURROGATE = b'{"name": "\\ud800"}'
+NO_PARTNER = b'{"name": "x"}'
 
 ROWS = {
     "raw non-ASCII query": Row(b"GET /fastapi_demo/demo/?x=\xc3\xa9 HTTP/1.1\r\nHost: t\r\n", expect=(200,)),
@@ -71,6 +73,11 @@ ROWS = {
     "encoded slash": Row(b"GET /fastapi_demo/demo%2f..%2f..%2fweb HTTP/1.1\r\nHost: t\r\n", expect=(404,)),
     "page past bigint": Row(LIST_NOTES % b"page=65181864610&page_size=1139352103"),
     "NUL in a path parameter": Row(b"POST /test_notes/counters/a%00b/increment HTTP/1.1\r\nHost: t\r\n" + sized(b"")),
+    # Found by an attack run (session 10): a 500, and a 400 for a 422.
+    "lone surrogate in a JSON string": Row(NOTE + sized(LONE_SURROGATE), LONE_SURROGATE, expect=(422,)),
+    "constraint violation, language not installed": Row(
+        NOTE + b"Accept-Language: xx-YY\r\n" + sized(NO_PARTNER), NO_PARTNER, expect=(422,)
+    ),
     "unknown method": Row(b"BREW /fastapi_demo/demo/ HTTP/1.1\r\nHost: t\r\n", expect=(405,)),
     "unknown method with a body": Row(
         b"PROPFIND /test_notes/notes HTTP/1.1\r\nHost: t\r\n" + sized(b"<x/>"), b"<x/>", expect=(405,)
