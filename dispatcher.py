@@ -326,4 +326,8 @@ def _log_client_error_briefly(exc: BaseException, status: int) -> None:
 
 
 def _to_response(result: AsgiResponse) -> http.Response:
-    return http.Response(bytes(result.body), status=result.status, headers=result.headers)
+    response = http.Response(bytes(result.body), status=result.status, headers=result.headers)
+    # werkzeug labels an answer without a type as HTML: the app's 204 says none.
+    if not any(name.lower() == "content-type" for name, _value in result.headers):
+        del response.headers["Content-Type"]
+    return response

@@ -27,7 +27,6 @@ import psycopg2
 import psycopg2.errorcodes
 import werkzeug.exceptions
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -35,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
 
-from .validation_errors import json_safe, request_validation_error_handler
+from .validation_errors import request_validation_error_handler, validation_detail
 
 INTERNAL_ERROR = "Internal Server Error"
 BAD_VALUE = "A value is out of range or not valid."
@@ -72,7 +71,7 @@ def _status_and_detail(exc: BaseException) -> tuple[int, Any]:
     if isinstance(exc, StarletteHTTPException):
         return exc.status_code, exc.detail
     if isinstance(exc, RequestValidationError):
-        return 422, json_safe(jsonable_encoder(exc.errors()))
+        return 422, validation_detail(exc)
     if isinstance(exc, AccessDenied | AccessError):
         return 403, _app_message(exc) or "Not allowed"
     if isinstance(exc, MissingError):

@@ -8,10 +8,16 @@ a body with ``NaN`` where a number is expected made FastAPI's handler fail,
 and the client got a 500 for its own mistake. So does a lone surrogate
 (``"\\ud800"``), which a JSON string may hold and UTF-8 cannot encode. Here
 non-finite numbers are echoed as strings, lone surrogates as escapes.
+
+FastAPI solves a failed dependency again for each dependant that needs it,
+and lists its errors each time: a header required by the authentication was
+missing once per dependency of the route that reaches it. Each error is
+listed once here.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -43,6 +49,19 @@ def _utf8_safe(text: str) -> str:
     return text
 
 
+def validation_detail(exc: RequestValidationError) -> list[Any]:
+    """The ``detail`` of the 422 answering ``exc``: its errors, JSON-safe, each once."""
+    seen: set[str] = set()
+    detail = []
+    for error in json_safe(jsonable_encoder(exc.errors())):
+        # A set of their JSON: a hostile body may make thousands of errors.
+        text = json.dumps(error, sort_keys=True)
+        if text not in seen:
+            seen.add(text)
+            detail.append(error)
+    return detail
+
+
 async def request_validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse({"detail": json_safe(jsonable_encoder(exc.errors()))}, status_code=422)
+    return JSONResponse({"detail": validation_detail(exc)}, status_code=422)

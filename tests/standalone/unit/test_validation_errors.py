@@ -4,8 +4,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pytest
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Header
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from starlette.testclient import TestClient
@@ -66,3 +68,31 @@ def test_lone_surrogate_is_a_422(body, echoed):
 
 def test_json_safe_escapes_lone_surrogates():
     assert json_safe({"\udc80": ["a\ud800b", "é"]}) == {"\\udc80": ["a\\ud800b", "é"]}
+
+
+def token(x_ref: Annotated[str, Header()]) -> str:
+    return x_ref
+
+
+def first(value: Annotated[str, Depends(token)]) -> str:
+    return value
+
+
+def second(value: Annotated[str, Depends(token)]) -> str:
+    return value
+
+
+def test_an_error_met_through_several_dependencies_is_listed_once():
+    # FastAPI solves the failed dependency again for each dependant: three
+    # identical "Field required" before the fix.
+    app = make_app()
+
+    @app.get("/guarded", dependencies=[Depends(first)])
+    def guarded(value: Annotated[str, Depends(second)], again: Annotated[str, Depends(token)]) -> str:
+        return value
+
+    response = TestClient(app).get("/guarded")
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"] == [
+        {"type": "missing", "loc": ["header", "x-ref"], "msg": "Field required", "input": None}
+    ]
