@@ -329,5 +329,5 @@ def _to_response(result: AsgiResponse) -> http.Response:
     response = http.Response(bytes(result.body), status=result.status, headers=result.headers)
     # werkzeug labels an answer without a type as HTML: the app's 204 says none.
     if not any(name.lower() == "content-type" for name, _value in result.headers):
-        del response.headers["Content-Type"]
+        response.headers.pop("Content-Type", None)
     return response
