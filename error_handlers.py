@@ -38,6 +38,7 @@ from .validation_errors import request_validation_error_handler, validation_deta
 
 INTERNAL_ERROR = "Internal Server Error"
 BAD_VALUE = "A value is out of range or not valid."
+TOO_LARGE = "A value is too large to be stored."
 
 # Answers to database constraint violations, by PostgreSQL error code.
 _INTEGRITY = {
@@ -80,6 +81,8 @@ def _status_and_detail(exc: BaseException) -> tuple[int, Any]:
         return _integrity_answer(exc)
     if _value_refused_by_database(exc):
         return 422, BAD_VALUE
+    if _beyond_database_limits(exc):
+        return 422, TOO_LARGE
     if isinstance(exc, UserError):
         violation = _violation_behind(exc)
         if violation is not None:
@@ -143,6 +146,17 @@ def _value_refused_by_database(exc: BaseException) -> bool:
         return False
     module = _raising_module(exc)
     return module == "odoo.sql_db" or module.startswith("psycopg2")
+
+
+def _beyond_database_limits(exc: BaseException) -> bool:
+    """Whether PostgreSQL refused a statement for its size (class 54).
+
+    A client's value does that: a name of a few thousand characters is more
+    than an index row can hold. No retry or fix on the server's side helps.
+    """
+    return isinstance(exc, psycopg2.OperationalError) and (exc.pgcode or "").startswith(
+        psycopg2.errorcodes.CLASS_PROGRAM_LIMIT_EXCEEDED
+    )
 
 
 def _raising_module(exc: BaseException) -> str:

@@ -150,6 +150,18 @@ class TestApiKeyOverHttp(HttpCase):
         partner = self.env["res.partner"].browse(response.json()["id"])
         self.assertEqual(partner.create_uid, self.user)
 
+    def test_value_too_large_for_the_database_is_a_422(self):
+        # PostgreSQL refuses a name its index cannot hold (program limit
+        # exceeded): the client's value, a 500 before the fix.
+        for name in (secrets.token_hex(1500), secrets.token_hex(10_000)):
+            with self.subTest(length=len(name)):
+                response = self.url_open(
+                    ROOT + "/partners", json={"name": name}, headers={"Authorization": f"Bearer {self.key}"}
+                )
+                self.assertEqual(response.status_code, 422, response.text[:200])
+                self.assertEqual(response.json(), {"detail": "A value is too large to be stored."})
+                self.assertFalse(self.env["res.partner"].search_count([("name", "=", name)]))
+
     def test_missing_and_wrong_keys(self):
         self.assertRefused(self.get("/me"))
         self.assertRefused(self.get("/me", secrets.token_hex(20)))

@@ -12,6 +12,7 @@ the long schemathesis run): values PostgreSQL cannot hold are the client's.
 from __future__ import annotations
 
 import base64
+import secrets
 from dataclasses import dataclass
 
 import pytest
@@ -77,6 +78,11 @@ ROWS = {
     "lone surrogate in a JSON string": Row(NOTE + sized(LONE_SURROGATE), LONE_SURROGATE, expect=(422,)),
     "constraint violation, language not installed": Row(
         NOTE + b"Accept-Language: xx-YY\r\n" + sized(NO_PARTNER), NO_PARTNER, expect=(422,)
+    ),
+    # Found by the attack run of session 11: a 500.
+    "value larger than an index row": Row(
+        b"POST /test_notes/counters/%s/increment HTTP/1.1\r\nHost: t\r\n" % secrets.token_hex(1500).encode() + sized(b""),
+        expect=(422,),
     ),
     "unknown method": Row(b"BREW /fastapi_demo/demo/ HTTP/1.1\r\nHost: t\r\n", expect=(405,)),
     "unknown method with a body": Row(
