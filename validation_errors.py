@@ -13,6 +13,10 @@ FastAPI solves a failed dependency again for each dependant that needs it,
 and lists its errors each time: a header required by the authentication was
 missing once per dependency of the route that reaches it. Each error is
 listed once here.
+
+Python's JSON parser accepts bodies nested hundreds of levels deep, and the
+encoders walk the echo recursively: past ``MAX_ECHO_DEPTH`` levels, the echo
+is cut.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+
+# Levels of lists and objects echoed in an error's input; deeper ones are
+# echoed as CUT.
+MAX_ECHO_DEPTH = 32
+CUT = "..."
 
 
 def json_safe(value: Any) -> Any:
@@ -41,6 +50,17 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def _cut_deep(value: Any, depth: int = MAX_ECHO_DEPTH) -> Any:
+    """``value`` with its lists and objects deeper than ``depth`` levels replaced by CUT."""
+    if not isinstance(value, dict | list | tuple):
+        return value
+    if depth == 0:
+        return CUT
+    if isinstance(value, dict):
+        return {key: _cut_deep(item, depth - 1) for key, item in value.items()}
+    return [_cut_deep(item, depth - 1) for item in value]
+
+
 def _utf8_safe(text: str) -> str:
     try:
         text.encode()
@@ -53,7 +73,8 @@ def validation_detail(exc: RequestValidationError) -> list[Any]:
     """The ``detail`` of the 422 answering ``exc``: its errors, JSON-safe, each once."""
     seen: set[str] = set()
     detail = []
-    for error in json_safe(jsonable_encoder(exc.errors())):
+    errors = [{name: _cut_deep(value) for name, value in error.items()} for error in exc.errors()]
+    for error in json_safe(jsonable_encoder(errors)):
         # A set of their JSON: a hostile body may make thousands of errors.
         text = json.dumps(error, sort_keys=True)
         if text not in seen:

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from starlette.testclient import TestClient
 
-from validation_errors import json_safe, request_validation_error_handler
+from validation_errors import MAX_ECHO_DEPTH, json_safe, request_validation_error_handler
 
 
 class Item(BaseModel):
@@ -64,6 +64,21 @@ def test_lone_surrogate_is_a_422(body, echoed):
     response = client.post("/items", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["input"] == echoed
+
+
+def test_deeply_nested_input_is_a_422_with_its_echo_cut():
+    # Python's JSON parser accepts a body nested hundreds of levels deep; the
+    # encoders of the echo walked it recursively (a 500 before the fix).
+    client = TestClient(make_app(), raise_server_exceptions=False)
+    depth = 800
+    response = client.post(
+        "/items", content='{"count": ' + "[" * depth + "]" * depth + "}", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    echoed, levels = response.json()["detail"][0]["input"], 0
+    while isinstance(echoed, list):
+        echoed, levels = echoed[0], levels + 1
+    assert (levels, echoed) == (MAX_ECHO_DEPTH, "...")
 
 
 def test_json_safe_escapes_lone_surrogates():

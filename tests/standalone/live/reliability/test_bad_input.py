@@ -51,6 +51,7 @@ LIST_NOTES = b"GET /test_notes/notes?%s HTTP/1.1\r\nHost: t\r\nX-Partner-Ref: al
 MALFORMED = b'{"name": '
 INVALID_UTF8 = b'{"name": "\xff\xfe"}'
 DEEP = b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+DEEP_ECHOED = b'{"name": ' + b"[" * 600 + b"]" * 600 + b"}"
 NAN = b'{"name": "x", "partner_id": NaN}'
 BIG = b'{"name": "' + b"x" * (2 * UPLOAD_LIMIT) + b'"}'
 LONE_SURROGATE = b'{"name": "\\ud800"}'
@@ -82,6 +83,7 @@ ROWS = {
     ),
     # Found by a second attack run: a 500.
     "value larger than an index row": Row(COUNTER % secrets.token_hex(1500).encode() + sized(b""), expect=(422,)),
+    "600-deep nesting, echoed": Row(NOTE + sized(DEEP_ECHOED), DEEP_ECHOED, expect=(422,)),
     "unknown method": Row(b"BREW /fastapi_demo/demo/ HTTP/1.1\r\nHost: t\r\n", expect=(405,)),
     "unknown method with a body": Row(
         b"PROPFIND /test_notes/notes HTTP/1.1\r\nHost: t\r\n" + sized(b"<x/>"), b"<x/>", expect=(405,)
