@@ -3,7 +3,7 @@
 {
     "name": "FastAPI",
     "summary": "Serve REST APIs written with FastAPI from inside Odoo",
-    "version": "19.0.1.2.5",
+    "version": "19.0.1.2.6",
     "category": "Technical",
     "license": "LGPL-3",
     "author": "The fastapi addon authors",

@@ -80,7 +80,9 @@ def body_field(name: str) -> Callable[[bytes], str | None]:
     def read(body: bytes) -> str | None:
         try:
             value = json.loads(body or b"null")
-        except ValueError:
+        # Deep nesting exhausts the parser's recursion: no more readable
+        # than malformed JSON.
+        except (ValueError, RecursionError):
             return None
         found = value.get(name) if isinstance(value, Mapping) else None
         if found is None or isinstance(found, bool | dict | list):

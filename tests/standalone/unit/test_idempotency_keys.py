@@ -73,6 +73,13 @@ def test_body_field():
     assert read(json.dumps({"event_id": "x" * 246}).encode()) == "event_id:" + "x" * 246
 
 
+def test_body_field_of_a_body_too_deep_to_parse():
+    # Python's JSON parser gives up on deep nesting with a RecursionError,
+    # which escaped as a 500 before the fix: no key can be read.
+    deep = b'{"event_id": "evt_1", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert keys.body_field("event_id")(deep) is None
+
+
 @pytest.mark.parametrize(
     ("event_id", "detail"),
     [

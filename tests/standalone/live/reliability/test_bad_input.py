@@ -52,6 +52,8 @@ MALFORMED = b'{"name": '
 INVALID_UTF8 = b'{"name": "\xff\xfe"}'
 DEEP = b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 DEEP_ECHOED = b'{"name": ' + b"[" * 600 + b"]" * 600 + b"}"
+DEEP_EVENT = b'{"event_id": "evt-deep", "name": "w", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+WEBHOOK = b"POST /test_notes/webhooks/events HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\n"
 NAN = b'{"name": "x", "partner_id": NaN}'
 BIG = b'{"name": "' + b"x" * (2 * UPLOAD_LIMIT) + b'"}'
 LONE_SURROGATE = b'{"name": "\\ud800"}'
@@ -84,6 +86,7 @@ ROWS = {
     # Found by a second attack run: a 500.
     "value larger than an index row": Row(COUNTER % secrets.token_hex(1500).encode() + sized(b""), expect=(422,)),
     "600-deep nesting, echoed": Row(NOTE + sized(DEEP_ECHOED), DEEP_ECHOED, expect=(422,)),
+    "100,000-deep body, idempotency key read from it": Row(WEBHOOK + sized(DEEP_EVENT), DEEP_EVENT),
     "unknown method": Row(b"BREW /fastapi_demo/demo/ HTTP/1.1\r\nHost: t\r\n", expect=(405,)),
     "unknown method with a body": Row(
         b"PROPFIND /test_notes/notes HTTP/1.1\r\nHost: t\r\n" + sized(b"<x/>"), b"<x/>", expect=(405,)
